@@ -1,0 +1,147 @@
+"""Read `katas/curriculum.toml`, the registry of katas, functions, rules and hints."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+FORMAT_VERSION = 1
+REGISTRY_NAME = "curriculum.toml"
+
+
+class RegistryError(Exception):
+    """The registry file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Function:
+    """One graded function (or class) of a kata and the rule it must follow."""
+
+    name: str
+    rule: str = ""
+    plain_python: bool = False
+    forbid: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    max_torch_calls: str | None = None
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kata:
+    """One kata: a folder `katas/<id>/` with `<module>.py` and `test_<module>.py`."""
+
+    id: str
+    module: str
+    title: str
+    grade: int
+    book: str
+    functions: tuple[Function, ...] = field(default=())
+
+    def function(self, name: str) -> Function:
+        for fn in self.functions:
+            if fn.name == name:
+                return fn
+        raise KeyError(f"kata {self.id} has no function {name!r} in {REGISTRY_NAME}")
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    """All katas in course order, read from one registry file."""
+
+    path: Path
+    katas: tuple[Kata, ...]
+
+    @property
+    def katas_dir(self) -> Path:
+        return self.path.parent
+
+    def kata(self, kata_id: str) -> Kata:
+        for kata in self.katas:
+            if kata.id == kata_id:
+                return kata
+        raise KeyError(kata_id)
+
+
+_FUNCTION_KEYS = {"name", "rule", "plain_python", "forbid", "require", "max_torch_calls", "hints"}
+_KATA_KEYS = {"id", "module", "title", "grade", "book", "function"}
+
+
+def _function(raw: dict[str, Any], where: str) -> Function:
+    unknown = set(raw) - _FUNCTION_KEYS
+    if unknown:
+        raise RegistryError(f"{where}: unknown keys {sorted(unknown)}")
+    if "name" not in raw:
+        raise RegistryError(f"{where}: a function needs a name")
+    return Function(
+        name=raw["name"],
+        rule=raw.get("rule", ""),
+        plain_python=bool(raw.get("plain_python", False)),
+        forbid=tuple(raw.get("forbid", ())),
+        require=tuple(raw.get("require", ())),
+        max_torch_calls=raw.get("max_torch_calls"),
+        hints=tuple(raw.get("hints", ())),
+    )
+
+
+def load(path: Path) -> Curriculum:
+    """Parse the registry at `path`; errors name the file and the entry."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError(f"no registry at {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: {exc}") from None
+    if data.get("format_version") != FORMAT_VERSION:
+        raise RegistryError(f"{path}: format_version must be {FORMAT_VERSION}")
+    katas = []
+    for i, raw in enumerate(data.get("kata", [])):
+        where = f"{path.name}: kata #{i + 1}"
+        unknown = set(raw) - _KATA_KEYS
+        if unknown:
+            raise RegistryError(f"{where}: unknown keys {sorted(unknown)}")
+        missing = {"id", "module", "title", "grade", "book"} - set(raw)
+        if missing:
+            raise RegistryError(f"{where}: missing {sorted(missing)}")
+        functions = tuple(
+            _function(f, f"{where} ({raw['id']}), function #{j + 1}")
+            for j, f in enumerate(raw.get("function", []))
+        )
+        katas.append(
+            Kata(
+                id=raw["id"],
+                module=raw["module"],
+                title=raw["title"],
+                grade=int(raw["grade"]),
+                book=raw["book"],
+                functions=functions,
+            )
+        )
+    return Curriculum(path=path, katas=tuple(katas))
+
+
+_cache: dict[Path, tuple[float, Curriculum]] = {}
+
+
+def load_cached(path: Path) -> Curriculum:
+    """`load`, re-read only when the file changed."""
+    path = path.resolve()
+    mtime = path.stat().st_mtime
+    hit = _cache.get(path)
+    if hit is None or hit[0] != mtime:
+        _cache[path] = (mtime, load(path))
+    return _cache[path][1]
+
+
+def find_root(start: Path) -> Path | None:
+    """The project root above `start`: the folder holding `katas/curriculum.toml`."""
+    for folder in (start, *start.parents):
+        if (folder / "katas" / REGISTRY_NAME).is_file():
+            return folder
+    return None

@@ -1,0 +1,234 @@
+"""Run one learner call under the kata's rules, a CPU-time limit and input checks."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import inspect
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from dojo import outcomes, show
+from dojo.outcomes import NotStarted, RuleBroken, TooSlow
+from dojo.rules import PlainPythonGuard, RuleMode, RuleSet
+
+DEFAULT_TIME_LIMIT = 2.0  # seconds of CPU time for one call
+
+
+@dataclass
+class Call:
+    """One call of a learner function, remembered for the failure message."""
+
+    function: str
+    arguments: dict[str, Any]
+
+    def code(self) -> str:
+        return show.call_code(self.function, self.arguments)
+
+
+@dataclass
+class TestState:
+    """What the guard saw during the current graded test."""
+
+    calls: list[Call] = field(default_factory=list)
+    crash: BaseException | None = None
+    files: tuple[str, ...] = ()
+
+    @property
+    def last_call(self) -> Call | None:
+        return self.calls[-1] if self.calls else None
+
+
+_state = TestState()
+
+
+def current() -> TestState:
+    """The state of the graded test now running."""
+    return _state
+
+
+def reset() -> TestState:
+    """Start a fresh record for a new test."""
+    global _state
+    _state = TestState()
+    return _state
+
+
+@contextlib.contextmanager
+def cpu_time_limit(seconds: float, function: str) -> Iterator[None]:
+    """Raise `TooSlow` once the process spent `seconds` of CPU time in the block.
+
+    Uses ITIMER_VIRTUAL, re-armed every 50 ms, so a loop that swallows one
+    `TooSlow` gets another. A no-op where the timer is unavailable (Windows,
+    non-main threads): pytest-timeout stays the backstop there.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def on_timer(signum: int, frame: Any) -> None:
+        raise TooSlow(
+            f"{function} used more than {seconds:g} s of CPU time on one input and was stopped.\n"
+            "Look for a loop that never ends: a `while` whose condition never changes, "
+            "or an index that never moves."
+        )
+
+    previous = signal.signal(signal.SIGVTALRM, on_timer)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds, 0.05)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+def _tensors(value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
+    if isinstance(value, torch.Tensor):
+        yield path, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _tensors(item, f"{path}[{i}]")
+
+
+def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    equal = (a == b) | (a.isnan() & b.isnan()) if a.is_floating_point() else a == b
+    return bool(equal.all())
+
+
+class _Snapshot:
+    """Copies of the inputs taken before the call, to name any that changed."""
+
+    def __init__(self, arguments: dict[str, Any]) -> None:
+        self.tensors = [
+            (path, t, t._version, t.detach().clone())
+            for name, value in arguments.items()
+            for path, t in _tensors(value, name)
+        ]
+        self.plain = {
+            name: copy.deepcopy(value)
+            for name, value in arguments.items()
+            if isinstance(value, (list, dict))
+            and not any(True for _ in _tensors(value, name))
+        }
+        self.arguments = arguments
+
+    def changed(self, mode: RuleMode | None) -> str | None:
+        for path, t, version, before in self.tensors:
+            if t._version != version or not _same(t.detach(), before):
+                where = mode.write_location(t) if mode is not None else None
+                at = f"\n  at {where}" if where else ""
+                return (
+                    f"changed its input `{path}` in place{at}\n"
+                    "A function must not modify its inputs: work on a new tensor "
+                    "(for example `x + 1` instead of `x += 1`, or `x.clone()` first)."
+                )
+        for name, before in self.plain.items():
+            if self.arguments[name] != before:
+                return (
+                    f"changed its input `{name}` in place\n"
+                    "A function must not modify its inputs: build a new list instead."
+                )
+        return None
+
+
+def _bind(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        named = {f"arg{i}": a for i, a in enumerate(args)}
+        named.update(kwargs)
+        return named
+    return dict(bound.arguments)
+
+
+def guarded(
+    fn: Callable[..., Any],
+    *,
+    kata: str,
+    name: str,
+    rules: RuleSet,
+    files: tuple[str, ...],
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> Callable[..., Any]:
+    """Wrap a learner function so every call is checked and remembered."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        state = current()
+        state.files = files
+        arguments = _bind(fn, args, kwargs)
+        state.calls.append(Call(name, arguments))
+        snapshot = _Snapshot(arguments)
+        mode: RuleMode | None = None
+        plain: PlainPythonGuard | None = None
+        try:
+            with cpu_time_limit(time_limit, name):
+                if rules.plain_python:
+                    plain = PlainPythonGuard(rules, files=files, function=name)
+                    with plain:
+                        result = fn(*args, **kwargs)
+                else:
+                    mode = RuleMode(
+                        rules,
+                        files=files,
+                        function=name,
+                        budget=rules.budget(arguments),
+                        inputs=[t for _, t, _, _ in snapshot.tensors],
+                    )
+                    with mode:
+                        result = fn(*args, **kwargs)
+        except outcomes.Verdict:
+            raise
+        except NotImplementedError as exc:
+            if outcomes.is_placeholder(exc):
+                raise NotStarted(_not_started(exc, name)) from None
+            state.crash = exc
+            raise
+        except Exception as exc:
+            # Rules first: a forbidden call may be why the code fell over.
+            for guard in (mode, plain):
+                if guard is not None and guard.violations:
+                    raise RuleBroken(guard_report(guard)) from None
+            state.crash = exc
+            raise
+        for guard in (mode, plain):
+            if guard is not None:
+                guard.check_after()
+        changed = snapshot.changed(mode)
+        if changed:
+            raise RuleBroken(f"{name} {changed}")
+        return result
+
+    return call
+
+
+def guard_report(guard: RuleMode | PlainPythonGuard) -> str:
+    try:
+        guard.check_after()
+    except RuleBroken as exc:
+        return exc.message
+    return ""
+
+
+def _not_started(exc: NotImplementedError, name: str) -> str:
+    match = outcomes.PLACEHOLDER.match(str(exc))
+    assert match is not None
+    reached = match.group("name")
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_next is None:
+            where = f" ({tb.tb_frame.f_code.co_filename}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    if reached != name:
+        return f"{name} calls {reached}, which still raises NotImplementedError{where}"
+    return f"{name} still raises NotImplementedError{where}"

@@ -1,0 +1,150 @@
+"""Find and load the implementation of a kata chosen by `--impl`.
+
+Graded tests never import a stub: they get a `Implementation` whose functions
+are wrapped by `dojo.guard`, loaded from `katas/` (learner), `reference/`, or
+any directory laid out like `katas/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import traceback
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dojo.curriculum import Kata
+from dojo.guard import guarded
+from dojo.rules import RuleSet
+
+LEARNER = "learner"
+REFERENCE = "reference"
+
+
+class ImplError(Exception):
+    """The chosen implementation is missing or cannot be imported."""
+
+
+@dataclass(frozen=True)
+class ImplChoice:
+    """A validated `--impl` value and where it came from."""
+
+    value: str
+    source: str
+
+    def directory(self, katas_dir: Path) -> Path:
+        """The folder laid out like `katas/` that holds this implementation."""
+        if self.value == LEARNER:
+            return katas_dir
+        if self.value == REFERENCE:
+            return katas_dir.parent / "reference"
+        return Path(self.value)
+
+    def describe(self, katas_dir: Path | None = None) -> str:
+        if self.value in (LEARNER, REFERENCE):
+            folder = "katas/" if self.value == LEARNER else "reference/"
+            return f"{self.value} ({folder})"
+        return str(Path(self.value))
+
+
+def choose(value: str | None, source: str) -> ImplChoice:
+    """Validate an `--impl` value; the error names the value and its source."""
+    if value is None or value == "":
+        return ImplChoice(LEARNER, "default")
+    if value in (LEARNER, REFERENCE):
+        return ImplChoice(value, source)
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise ImplError(
+            f"invalid --impl {value!r} from {source}: expected 'learner', 'reference' "
+            "or a directory laid out like katas/ (no such directory)"
+        )
+    return ImplChoice(str(path.resolve()), source)
+
+
+def module_path(directory: Path, kata: Kata) -> Path:
+    return directory / kata.id / f"{kata.module}.py"
+
+
+def load_module(path: Path, kata: Kata) -> types.ModuleType:
+    """Import the file at `path` under a name unique to that file."""
+    if not path.is_file():
+        raise ImplError(
+            f"no {kata.id}/{kata.module}.py in {path.parent.parent}: "
+            f"a directory given to --impl must hold {kata.id}/{kata.module}.py"
+        )
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
+    name = f"_dojo_impl_{digest}_{kata.module}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        line = f" (line {frames[-1].lineno})" if frames else ""
+        if isinstance(exc, SyntaxError):
+            line = f" (line {exc.lineno})"
+        raise ImplError(
+            f"{_relative(path)} does not import{line}: {type(exc).__name__}: {exc}"
+        ) from None
+    return module
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+class Implementation:
+    """A kata's module with each registered function wrapped by the guard."""
+
+    def __init__(self, kata: Kata, module: types.ModuleType, path: Path) -> None:
+        self.kata = kata
+        self.module = module
+        self.path = path
+        self._wrapped: dict[str, Any] = {}
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return (str(self.path),)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in self._wrapped:
+            return self._wrapped[name]
+        try:
+            value = getattr(self.module, name)
+        except AttributeError:
+            raise AttributeError(
+                f"{_relative(self.path)} has no {name}: keep the stub's names and signatures"
+            ) from None
+        try:
+            fn = self.kata.function(name)
+        except KeyError:
+            return value
+        if isinstance(value, types.FunctionType):
+            rules = RuleSet.from_names(
+                text=fn.rule,
+                plain_python=fn.plain_python,
+                forbid=fn.forbid,
+                require=fn.require,
+                max_torch_calls=fn.max_torch_calls,
+            )
+            value = guarded(value, kata=self.kata.id, name=name, rules=rules, files=self.files)
+        self._wrapped[name] = value
+        return value
+
+
+def load(kata: Kata, choice: ImplChoice, katas_dir: Path) -> Implementation:
+    path = module_path(choice.directory(katas_dir), kata)
+    return Implementation(kata, load_module(path, kata), path)

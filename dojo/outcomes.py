@@ -1,0 +1,68 @@
+"""The ways a graded test can end, as exceptions the plugin turns into verdicts.
+
+`NotStarted`, `RuleBroken` and `TooSlow` derive from `BaseException` on purpose:
+Hypothesis does not catch them, so the test stops at once instead of shrinking
+an example that cannot teach anything more, and a learner's `except Exception`
+cannot swallow them.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDER = re.compile(r"^kata (?P<kata>\S+): implement (?P<name>\S+)")
+
+PASSED = "passed"
+NOT_STARTED = "not started"
+WRONG = "wrong"
+CRASHED = "crashed"
+RULE_BROKEN = "rule broken"
+TOO_SLOW = "too slow"
+ERROR = "error"  # the test or the harness failed, not the learner's code
+
+VERDICTS = (PASSED, NOT_STARTED, WRONG, CRASHED, RULE_BROKEN, TOO_SLOW, ERROR)
+
+
+def placeholder_message(kata: str, name: str) -> str:
+    """The message a pristine stub raises: `NotImplementedError(placeholder_message(...))`."""
+    return f"kata {kata}: implement {name}"
+
+
+def is_placeholder(exc: BaseException) -> bool:
+    """True when `exc` is the stub's own `NotImplementedError`, not one the learner wrote."""
+    return isinstance(exc, NotImplementedError) and bool(PLACEHOLDER.match(str(exc)))
+
+
+class Verdict(BaseException):
+    """Base of the verdicts that end a test at once."""
+
+    verdict = ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotStarted(Verdict):
+    """The stub's placeholder `NotImplementedError` was reached."""
+
+    verdict = NOT_STARTED
+
+
+class RuleBroken(Verdict):
+    """The learner's code used a forbidden operation, or changed an input."""
+
+    verdict = RULE_BROKEN
+
+
+class TooSlow(Verdict):
+    """One call ran past its CPU-time limit (an endless loop, most often)."""
+
+    verdict = TOO_SLOW
+
+
+class WrongAnswer(AssertionError):
+    """The learner's result differs from PyTorch's."""

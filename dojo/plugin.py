@@ -1,0 +1,405 @@
+"""The pytest plugin: options, Hypothesis profiles, devices, the `kata` fixture,
+verdicts for learners and a summary per kata and function."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from dojo import curriculum, guard, loader, outcomes
+
+# --- Hypothesis profiles: registered once, here -----------------------------
+
+_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
+_COMMON: dict[str, Any] = {
+    "deadline": None,  # torch warms up for ~0.5 s on the first call
+    "report_multiple_bugs": False,  # one failure, not an exception group
+    "phases": _PHASES,  # no "explain" phase: it points into torch internals
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+_default = settings.get_profile("default")
+settings.register_profile("learner", parent=_default, max_examples=50, **_COMMON)
+settings.register_profile(
+    "ci", parent=_default, max_examples=100, derandomize=True, database=None,
+    print_blob=False, **_COMMON,
+)
+settings.register_profile("thorough", parent=_default, max_examples=1000, **_COMMON)
+PROFILES = ("learner", "ci", "thorough")
+
+HELP_IMPL = (
+    "implementation to grade: 'learner' (katas/, the default), 'reference' "
+    "(reference/), or a directory laid out like katas/. Environment: DOJO_IMPL."
+)
+HELP_DEVICE = (
+    "device to test on: cpu or cuda; repeat or separate with commas. Default: cpu, and "
+    "cuda when available. A requested device that is missing stops the run. "
+    "Environment: DOJO_DEVICES."
+)
+HELP_FUNCTION = "grade only the tests of this function or class (repeatable)."
+DEVICES = ("cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class Options:
+    """The run's validated dojo options."""
+
+    impl: loader.ImplChoice
+    devices: tuple[str, ...]
+    requested: bool  # devices were asked for explicitly
+    functions: tuple[str, ...]
+    profile: str
+
+
+_options_key = pytest.StashKey[Options]()
+_recorder_key = pytest.StashKey["Recorder"]()
+_previous_profile_key = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("dojo", "foundations katas")
+    group.addoption("--impl", dest="dojo_impl", metavar="IMPL", help=HELP_IMPL)
+    group.addoption(
+        "--device", dest="dojo_devices", action="append", metavar="DEVICE", help=HELP_DEVICE
+    )
+    group.addoption(
+        "--function", dest="dojo_functions", action="append", default=[], metavar="NAME",
+        help=HELP_FUNCTION,
+    )
+
+
+def _devices(config: pytest.Config) -> tuple[tuple[str, ...], bool]:
+    raw: list[str] | None = config.getoption("dojo_devices")
+    source = "--device"
+    if not raw and os.environ.get("DOJO_DEVICES"):
+        raw, source = [os.environ["DOJO_DEVICES"]], "DOJO_DEVICES environment variable"
+    if not raw:
+        return DEVICES, False
+    devices: list[str] = []
+    for item in raw:
+        for name in item.split(","):
+            name = name.strip().lower()
+            if name not in DEVICES:
+                raise pytest.UsageError(
+                    f"invalid device {name!r} from {source}: expected cpu or cuda"
+                )
+            if name not in devices:
+                devices.append(name)
+    if "cuda" in devices:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise pytest.UsageError(
+                f"CUDA was requested ({source}) but is not available: this PyTorch "
+                f"({torch.__version__}) sees no GPU. Install a CUDA build of PyTorch on a "
+                "machine with an NVIDIA GPU, or run on the CPU only (--device cpu)."
+            )
+    return tuple(devices), True
+
+
+def _profile(config: pytest.Config) -> str:
+    name = config.getoption("hypothesis_profile", None)
+    source = "--hypothesis-profile"
+    if not name:
+        name, source = os.environ.get("HYPOTHESIS_PROFILE"), "HYPOTHESIS_PROFILE environment variable"
+    if not name:
+        return "learner"
+    try:
+        settings.get_profile(name)
+    except Exception:
+        raise pytest.UsageError(
+            f"invalid Hypothesis profile {name!r} from {source}: expected one of "
+            f"{', '.join(PROFILES)}"
+        ) from None
+    return str(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "graded(function): a graded test of one function or class of its kata"
+    )
+    impl_value = config.getoption("dojo_impl")
+    source = "--impl"
+    if impl_value is None and os.environ.get("DOJO_IMPL"):
+        impl_value, source = os.environ["DOJO_IMPL"], "DOJO_IMPL environment variable"
+    try:
+        impl = loader.choose(impl_value, source)
+    except loader.ImplError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    devices, requested = _devices(config)
+    profile = _profile(config)
+    config.stash[_previous_profile_key] = settings.get_current_profile_name()
+    settings.load_profile(profile)
+    config.stash[_options_key] = Options(
+        impl, devices, requested, tuple(config.getoption("dojo_functions")), profile
+    )
+    config.stash[_recorder_key] = recorder = Recorder()
+    config.pluginmanager.register(recorder, "dojo-recorder")
+
+    import torch
+
+    # Full precision on GPUs: TF32 would change matmul results by ~1e-3.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        torch.set_num_threads(1)  # one thread per worker, or two workers run 3x slower
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_previous_profile_key, None)
+    if previous is not None:
+        settings.load_profile(previous)
+
+
+def options(config: pytest.Config) -> Options:
+    return config.stash[_options_key]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    import torch
+
+    opts = options(config)
+    devices = []
+    for device in opts.devices:
+        if device == "cuda" and not torch.cuda.is_available():
+            devices.append("cuda (not available: skipped)")
+        else:
+            devices.append(device)
+    return [
+        f"dojo: impl={opts.impl.describe()}, devices={', '.join(devices)}, "
+        f"hypothesis profile={opts.profile}, torch {torch.__version__}"
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "device" not in metafunc.fixturenames:
+        return
+    import torch
+
+    opts = options(metafunc.config)
+    params = []
+    for device in opts.devices:
+        marks = []
+        if device == "cuda" and not torch.cuda.is_available():
+            marks.append(pytest.mark.skip(reason="CUDA is not available"))
+        params.append(pytest.param(device, marks=marks, id=device))
+    metafunc.parametrize("device", params)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = options(config).functions
+    if not wanted:
+        return
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("graded")
+        (keep if marker and marker.args[0] in wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+# --- the kata under test ----------------------------------------------------
+
+
+def kata_of(path: Path) -> tuple[curriculum.Curriculum, curriculum.Kata] | None:
+    """The registry and kata of a graded test file `katas/<id>/test_*.py`."""
+    registry = path.parent.parent / curriculum.REGISTRY_NAME
+    if not registry.is_file():
+        return None
+    course = curriculum.load_cached(registry)
+    try:
+        return course, course.kata(path.parent.name)
+    except KeyError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def kata(request: pytest.FixtureRequest) -> loader.Implementation:
+    """The implementation under test of this test file's kata (see `--impl`)."""
+    found = kata_of(Path(str(request.module.__file__)))
+    if found is None:
+        raise pytest.UsageError(
+            f"{request.module.__file__} is not in a kata folder listed in curriculum.toml"
+        )
+    course, entry = found
+    return loader.load(entry, options(request.config).impl, course.katas_dir)
+
+
+# --- verdicts ---------------------------------------------------------------
+
+
+class DojoRepr:
+    """A failure shown to a learner: a verdict line and what to look at."""
+
+    def __init__(self, verdict: str, text: str) -> None:
+        self.verdict = verdict
+        self.text = text
+        first = text.splitlines()[0] if text else verdict
+        self.reprcrash = _Crash(f"{verdict}: {first}" if not first.startswith(verdict) else first)
+
+    def toterminal(self, tw: Any) -> None:
+        for line in self.text.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class _Crash:
+    message: str
+
+
+def _relative(filename: str) -> str:
+    """`filename` relative to the current folder when it lies inside it."""
+    path = Path(filename)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return filename
+
+
+def _call_block(state: guard.TestState, label: str) -> str:
+    call = state.last_call
+    if call is None:
+        return ""
+    body = "\n".join("    " + line for line in call.code().splitlines())
+    return f"\n{label}:\n{body}"
+
+
+def _learner_traceback(exc: BaseException, files: tuple[str, ...]) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in files]
+    lines = [f"  {_relative(f.filename)}:{f.lineno}, in {f.name}\n    {f.line}" for f in frames]
+    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    where = "\n".join(lines) if lines else "  (not in your file: check the arguments you pass on)"
+    return f"Traceback (your code only):\n{where}\n{detail}"
+
+
+def classify(exc: BaseException, state: guard.TestState) -> str:
+    if isinstance(exc, outcomes.Verdict):
+        return exc.verdict
+    if outcomes.is_placeholder(exc):
+        return outcomes.NOT_STARTED
+    if state.crash is not None and exc is state.crash:
+        return outcomes.CRASHED
+    if isinstance(exc, loader.ImplError):
+        return outcomes.CRASHED
+    if isinstance(exc, AssertionError):
+        return outcomes.WRONG
+    return outcomes.ERROR
+
+
+def _explain(verdict: str, exc: BaseException, function: str, state: guard.TestState) -> str:
+    if verdict == outcomes.NOT_STARTED:
+        text = str(exc)
+        if not isinstance(exc, outcomes.NotStarted):
+            text = f"{function} still raises NotImplementedError"
+        for path in state.files:
+            text = text.replace(path, _relative(path))
+        return f"not started: {text}"
+    if isinstance(exc, loader.ImplError):
+        return f"crashed: {exc}"
+    if verdict == outcomes.WRONG:
+        return f"wrong: {exc}" + _call_block(state, "The smallest failing input Hypothesis found")
+    if verdict == outcomes.CRASHED:
+        return (
+            f"crashed: {function} raised {type(exc).__name__}"
+            + _call_block(state, "On this input")
+            + "\n"
+            + _learner_traceback(exc, state.files)
+        )
+    if verdict in (outcomes.RULE_BROKEN, outcomes.TOO_SLOW):
+        text = str(exc)
+        for path in state.files:
+            text = text.replace(path, _relative(path))
+        return f"{verdict}: {text}" + _call_block(state, "On this input")
+    return str(exc)
+
+
+def _function_of(item: pytest.Item) -> tuple[str, str] | None:
+    marker = item.get_closest_marker("graded")
+    if marker is None or not marker.args:
+        return None
+    return item.path.parent.name, str(marker.args[0])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    guard.reset()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    found = _function_of(item)
+    if found is None:
+        return report
+    kata_id, function = found
+    verdict = None
+    if report.when == "call" and report.passed:
+        verdict = outcomes.PASSED
+    elif report.failed and call.excinfo is not None:
+        state = guard.current() if report.when == "call" else guard.TestState()
+        exc = call.excinfo.value
+        verdict = classify(exc, state)
+        if verdict != outcomes.ERROR:
+            report.longrepr = DojoRepr(verdict, _explain(verdict, exc, function, state))  # type: ignore[assignment]
+    if verdict is not None:
+        report.user_properties.extend(
+            [("dojo_kata", kata_id), ("dojo_function", function), ("dojo_verdict", verdict)]
+        )
+    return report
+
+
+class Recorder:
+    """Collects each graded test's verdict and prints the summary (one per run)."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, dict[str, list[str]]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties)
+        if "dojo_verdict" in props:
+            per_kata = self.results.setdefault(str(props["dojo_kata"]), {})
+            per_kata.setdefault(str(props["dojo_function"]), []).append(str(props["dojo_verdict"]))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.results:
+            terminalreporter.section("dojo: functions passed per kata")
+            for line in summary_lines(self.results):
+                terminalreporter.line(line)
+
+
+# Worst first: the verdict a function gets when its tests disagree.
+_SEVERITY = (
+    outcomes.ERROR, outcomes.RULE_BROKEN, outcomes.CRASHED, outcomes.TOO_SLOW,
+    outcomes.WRONG, outcomes.NOT_STARTED, outcomes.PASSED,
+)
+
+
+def function_verdict(verdicts: list[str]) -> str:
+    """One verdict for a function from those of its tests: the worst one."""
+    return min(verdicts, key=_SEVERITY.index)
+
+
+def summary_lines(results: dict[str, dict[str, list[str]]]) -> list[str]:
+    """`03_broadcasting  4/7  matmul_broadcast: wrong` for each kata that ran."""
+    lines = []
+    width = max((len(k) for k in results), default=0)
+    for kata_id in sorted(results):
+        verdicts = {name: function_verdict(v) for name, v in results[kata_id].items()}
+        passed = sum(v == outcomes.PASSED for v in verdicts.values())
+        rest = [f"{name}: {v}" for name, v in verdicts.items() if v != outcomes.PASSED]
+        status = ", ".join(rest) if rest else "all passed"
+        lines.append(f"{kata_id:<{width}}  {passed}/{len(verdicts)}  {status}")
+    return lines

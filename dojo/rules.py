@@ -1,0 +1,300 @@
+"""Rules enforced while the learner's code runs.
+
+A `torch.overrides.TorchFunctionMode` is active only around the learner's call.
+It sees the public torch API the learner used (top level only: what an allowed
+operation calls inside is not seen), records every forbidden call with the
+learner's line, counts operations for "no loops" budgets, and notes in-place
+writes. Violations are recorded before anything is raised, so a learner's
+`try/except` cannot hide them. The plain-Python rule of 01_neuron uses a
+profile hook instead, which also sees numpy.
+
+This is a guard for honest learners, not a sandbox.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+import types
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch.overrides import TorchFunctionMode
+
+from dojo.outcomes import RuleBroken
+
+# Groups of operations, by name. A rule may name a group or a single operation
+# ("torch.cdist", "Tensor.expand", "F.linear").
+GROUPS: dict[str, tuple[str, ...]] = {
+    "matmul-family": (
+        "torch.matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__",
+        "Tensor.__imatmul__", "torch.mm", "Tensor.mm", "torch.bmm", "Tensor.bmm",
+        "torch.mv", "Tensor.mv", "torch.dot", "Tensor.dot", "torch.vdot", "Tensor.vdot",
+        "torch.inner", "Tensor.inner", "torch.outer", "Tensor.outer", "torch.ger",
+        "Tensor.ger", "torch.einsum", "torch.tensordot", "torch.addmm", "Tensor.addmm",
+        "torch.addmv", "Tensor.addmv", "torch.addbmm", "Tensor.addbmm", "torch.baddbmm",
+        "Tensor.baddbmm", "torch.chain_matmul", "torch.linalg.matmul",
+        "torch.linalg.multi_dot", "torch.linalg.vecdot", "F.linear", "F.bilinear",
+        "torch.kron", "torch.cdist",
+    ),
+    "escape-routes": (
+        "Tensor.numpy", "Tensor.__array__", "Tensor.__dlpack__",
+    ),
+    "copies": (
+        "Tensor.clone", "Tensor.repeat", "Tensor.contiguous", "Tensor.copy_",
+        "torch.tile", "Tensor.tile", "torch.repeat_interleave", "Tensor.repeat_interleave",
+        "torch.cat", "torch.stack",
+    ),
+    "autograd": (
+        "Tensor.backward", "torch.autograd.grad", "torch.autograd.backward",
+        "Tensor.requires_grad_",
+    ),
+}
+
+_ROOTS: dict[str, Any] = {"torch": torch, "Tensor": torch.Tensor, "F": F}
+
+# Calls that write into their first argument.
+_INPLACE_DUNDERS = {
+    "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__",
+    "__imod__", "__ipow__", "__iand__", "__ior__", "__ixor__", "__ilshift__",
+    "__irshift__", "__imatmul__",
+}
+_NOT_WRITES = {"requires_grad_", "retain_grad", "share_memory_", "pin_memory_"}
+
+
+def resolve(name: str) -> Callable[..., Any]:
+    """The torch callable named `name` ("torch.cdist", "Tensor.expand", "F.linear")."""
+    root, _, rest = name.partition(".")
+    if root not in _ROOTS or not rest:
+        raise ValueError(f"unknown operation {name!r}: write torch.X, Tensor.X or F.X")
+    obj: Any = _ROOTS[root]
+    for part in rest.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ValueError(f"unknown operation {name!r}: this torch has no {part}") from None
+    return obj  # type: ignore[no-any-return]
+
+
+def expand(names: Iterable[str]) -> dict[Any, str]:
+    """Map each torch callable named by `names` (groups expanded) to its name."""
+    out: dict[Any, str] = {}
+    for name in names:
+        for member in GROUPS.get(name, (name,)):
+            try:
+                out[resolve(member)] = member
+            except ValueError:
+                if name in GROUPS:  # an op missing from this torch version
+                    continue
+                raise
+    return out
+
+
+def _key(func: Any) -> Any:
+    # Property getters arrive as their `__get__`; compare the property itself.
+    return getattr(func, "__self__", func) if isinstance(func, types.MethodWrapperType) else func
+
+
+@dataclass(frozen=True)
+class Location:
+    """A line of the learner's code."""
+
+    filename: str
+    lineno: int
+
+    @property
+    def source(self) -> str:
+        return linecache.getline(self.filename, self.lineno).strip()
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno}: {self.source}"
+
+
+def learner_location(files: Iterable[str], depth: int = 2) -> Location | None:
+    """The innermost frame of the learner's own files on the current stack."""
+    wanted = set(files)
+    frame = sys._getframe(depth)
+    while frame is not None:
+        if frame.f_code.co_filename in wanted:
+            return Location(frame.f_code.co_filename, frame.f_lineno)
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+@dataclass
+class Violation:
+    """A rule broken at a place in the learner's code."""
+
+    what: str
+    where: Location | None
+
+    def describe(self) -> str:
+        line = f"\n  at {self.where}" if self.where else ""
+        return f"{self.what}{line}"
+
+
+@dataclass
+class RuleSet:
+    """What one function may and must do, resolved to torch callables."""
+
+    text: str = ""
+    plain_python: bool = False
+    forbid: dict[Any, str] = field(default_factory=dict)
+    require: dict[Any, str] = field(default_factory=dict)
+    max_torch_calls: str | None = None
+
+    @classmethod
+    def from_names(
+        cls,
+        *,
+        text: str = "",
+        plain_python: bool = False,
+        forbid: Iterable[str] = (),
+        require: Iterable[str] = (),
+        max_torch_calls: str | None = None,
+    ) -> RuleSet:
+        return cls(text, plain_python, expand(forbid), expand(require), max_torch_calls)
+
+    def budget(self, arguments: dict[str, Any]) -> int | None:
+        """The operation budget for one call, evaluated on the bound arguments."""
+        if self.max_torch_calls is None:
+            return None
+        value = eval(self.max_torch_calls, {"__builtins__": {}}, dict(arguments))  # noqa: S307
+        return int(value)
+
+
+class RuleMode(TorchFunctionMode):
+    """Records forbidden calls, required calls seen, the call count and in-place writes."""
+
+    def __init__(
+        self,
+        rules: RuleSet,
+        *,
+        files: Iterable[str],
+        function: str,
+        budget: int | None,
+        inputs: Iterable[torch.Tensor] = (),
+    ) -> None:
+        super().__init__()
+        self.rules = rules
+        self.files = tuple(files)
+        self.function = function
+        self.budget = budget
+        self.calls = 0
+        self.seen_required: set[str] = set()
+        self.violations: list[Violation] = []
+        self.writes: list[tuple[torch.Tensor, Location | None]] = []
+        self._inputs = [t for t in inputs if isinstance(t, torch.Tensor)]
+
+    def _fail(self, what: str) -> None:
+        violation = Violation(what, learner_location(self.files, depth=3))
+        self.violations.append(violation)
+        raise RuleBroken(self.report())
+
+    def report(self) -> str:
+        first = self.violations[0]
+        rule = f"\nThe rule of {self.function}: {self.rules.text}" if self.rules.text else ""
+        return f"{self.function} {first.describe()}{rule}"
+
+    def __torch_function__(
+        self,
+        func: Any,
+        types: Any,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+    ) -> Any:
+        kwargs = kwargs or {}
+        key = _key(func)
+        self.calls += 1
+        if key in self.rules.forbid:
+            self._fail(f"called {self.rules.forbid[key]}, which this kata forbids")
+        if key in self.rules.require:
+            self.seen_required.add(self.rules.require[key])
+        if self.budget is not None and self.calls > self.budget:
+            self._fail(
+                f"ran more than {self.budget} torch operations on this input: "
+                "a Python loop where the kata asks for none (or for fewer)"
+            )
+        name = getattr(func, "__name__", "")
+        if args and isinstance(args[0], torch.Tensor) and self._inputs and (
+            name in _INPLACE_DUNDERS
+            or (name.endswith("_") and not name.startswith("_") and name not in _NOT_WRITES)
+        ):
+            self.writes.append((args[0], learner_location(self.files)))
+        return func(*args, **kwargs)
+
+    def check_after(self) -> None:
+        """Raise for violations a `try/except` swallowed, and for missing required calls."""
+        if self.violations:
+            raise RuleBroken(self.report())
+        missing = sorted(set(self.rules.require.values()) - self.seen_required)
+        if missing:
+            self.violations.append(Violation(f"never called {', '.join(missing)}", None))
+            raise RuleBroken(self.report())
+
+    def write_location(self, tensor: torch.Tensor) -> Location | None:
+        """Where the learner's code wrote in place into memory shared with `tensor`."""
+        ptr = tensor.untyped_storage().data_ptr()
+        for target, where in self.writes:
+            if target.untyped_storage().data_ptr() == ptr:
+                return where
+        return None
+
+
+_BANNED_ROOTS = ("torch", "numpy")
+
+
+class PlainPythonGuard:
+    """A profile hook that records any call into torch or numpy (01_neuron's rule)."""
+
+    def __init__(self, rules: RuleSet, *, files: Iterable[str], function: str) -> None:
+        self.rules = rules
+        self.files = tuple(files)
+        self.function = function
+        self.violations: list[Violation] = []
+        self._previous: Any = None
+
+    @staticmethod
+    def _module_of(event: str, frame: types.FrameType, arg: Any) -> str:
+        if event == "call":
+            return str(frame.f_globals.get("__name__", ""))
+        module = getattr(arg, "__module__", None)
+        if not module:
+            owner = getattr(arg, "__self__", None)
+            module = type(owner).__module__ if owner is not None else ""
+        return str(module or "")
+
+    def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
+        if event not in ("call", "c_call") or self.violations:
+            return
+        module = self._module_of(event, frame, arg)
+        if module.split(".")[0] in _BANNED_ROOTS:
+            caller = frame.f_back if event == "call" else frame
+            where = None
+            while caller is not None:
+                if caller.f_code.co_filename in self.files:
+                    where = Location(caller.f_code.co_filename, caller.f_lineno)
+                    break
+                caller = caller.f_back
+            what = getattr(arg, "__qualname__", None) or frame.f_code.co_name
+            self.violations.append(
+                Violation(f"called {module}.{what}: this kata is plain Python", where)
+            )
+
+    def __enter__(self) -> PlainPythonGuard:
+        self._previous = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(self._previous)
+
+    def check_after(self) -> None:
+        if self.violations:
+            rule = f"\nThe rule of {self.function}: {self.rules.text}" if self.rules.text else ""
+            raise RuleBroken(
+                f"{self.function} {self.violations[0].describe()}{rule}"
+            )

@@ -1,0 +1,66 @@
+"""Render inputs as code a learner can paste into a Python prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+MAX_PRINTED = 200  # elements; larger tensors are described, not printed
+
+
+def _number(value: float | int | bool, dtype: torch.dtype) -> str:
+    if dtype == torch.bool:
+        return repr(bool(value))
+    if not dtype.is_floating_point:
+        return repr(int(value))
+    if dtype == torch.float32:
+        text = str(np.float32(value))
+    else:
+        text = repr(float(value))
+    return text
+
+
+def _nested(values: Any, dtype: torch.dtype) -> str:
+    if isinstance(values, list):
+        return "[" + ", ".join(_nested(v, dtype) for v in values) + "]"
+    return _number(values, dtype)
+
+
+def tensor_code(t: torch.Tensor) -> str:
+    """Code that builds a tensor equal to `t` (values, dtype, device)."""
+    dtype = str(t.dtype)
+    device = "" if t.device.type == "cpu" else f", device={str(t.device)!r}"
+    if t.numel() == 0 or t.numel() > MAX_PRINTED:
+        code = f"torch.zeros({tuple(t.shape)}, dtype={dtype}{device})"
+        if t.numel():
+            code += f"  # {t.numel()} values: too many to print"
+        return code
+    values = t.detach().cpu().tolist()
+    code = f"torch.tensor({_nested(values, t.dtype)}, dtype={dtype}{device})"
+    if t.dim() > 0 and not t.is_contiguous():
+        code += f"  # in the test: a non-contiguous view, strides {tuple(t.stride())}"
+    return code
+
+
+def value_code(value: Any) -> str:
+    """Code for one argument: tensors as `torch.tensor(...)`, the rest as `repr`."""
+    if isinstance(value, torch.Tensor):
+        return tensor_code(value)
+    return repr(value)
+
+
+def call_code(function: str, arguments: dict[str, Any]) -> str:
+    """`name = value` lines for the arguments, then the call itself."""
+    lines = [f"{name} = {value_code(value)}" for name, value in arguments.items()]
+    lines.append(f"{function}({', '.join(arguments)})")
+    return "\n".join(lines)
+
+
+def brief(value: Any) -> str:
+    """A one-line description: shape and dtype for tensors, repr otherwise."""
+    if isinstance(value, torch.Tensor):
+        return f"tensor of shape {tuple(value.shape)}, {value.dtype}, on {value.device}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
