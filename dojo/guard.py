@@ -18,7 +18,7 @@ from dojo import outcomes, show
 from dojo.outcomes import NotStarted, RuleBroken, TooSlow
 from dojo.rules import PlainPythonGuard, RuleMode, RuleSet
 
-DEFAULT_TIME_LIMIT = 2.0  # seconds of CPU time for one call
+DEFAULT_TIME_LIMIT = 1.0  # seconds of CPU time for one call
 
 
 @dataclass

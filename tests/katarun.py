@@ -1,0 +1,104 @@
+"""Run a kata's graded tests in this process (no new interpreter, no second
+`import torch`) and collect the verdict of every graded test."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from dojo import curriculum
+
+ROOT = Path(__file__).resolve().parent.parent
+KATAS = ROOT / "katas"
+REFERENCE = ROOT / "reference"
+COURSE = curriculum.load(KATAS / curriculum.REGISTRY_NAME)
+
+FAILING = {"wrong", "crashed", "rule broken", "too slow"}
+
+
+@dataclass
+class KataRun:
+    """The outcome of one in-process run of a kata's graded tests."""
+
+    ret: int
+    verdicts: dict[str, list[str]]  # test node id -> verdicts
+    output: str
+
+    @property
+    def all_verdicts(self) -> list[str]:
+        return [v for vs in self.verdicts.values() for v in vs]
+
+
+def inner_profile() -> str:
+    """Derandomized runs for the suite (no flaky mutants), "thorough" when asked."""
+    return "thorough" if settings.get_current_profile_name() == "thorough" else "ci"
+
+
+def run_kata(
+    pytester: pytest.Pytester, kata_id: str, impl: str | Path, *extra: str
+) -> KataRun:
+    result = pytester.runpytest_inprocess(
+        str(KATAS / kata_id),
+        "--impl", str(impl),
+        "--hypothesis-profile", inner_profile(),
+        "-p", "no:cacheprovider",
+        "--rootdir", str(ROOT),
+        *extra,
+    )
+    verdicts: dict[str, list[str]] = {}
+    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
+        props = dict(report.user_properties)
+        if "dojo_verdict" in props:
+            verdicts.setdefault(report.nodeid, []).append(props["dojo_verdict"])
+    return KataRun(result.ret, verdicts, "\n".join(result.outlines + result.errlines))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A replacement for one function of a kata: a mutant or a correct alternative."""
+
+    kata: str
+    function: str
+    name: str  # the definition in the variants file: <function>__<what>
+    source: Path
+    expected: str | None = None  # a verdict the mutant must get, when it matters
+
+    @property
+    def id(self) -> str:
+        return f"{self.kata}::{self.name}"
+
+    def build(self, root: Path) -> Path:
+        """A directory laid out like katas/ whose kata module is the reference with
+        this variant bound to the function's name."""
+        kata = COURSE.kata(self.kata)
+        reference = (REFERENCE / kata.id / f"{kata.module}.py").read_text(encoding="utf-8")
+        variants = self.source.read_text(encoding="utf-8")
+        target = root / kata.id / f"{kata.module}.py"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            f"{reference}\n\n# --- variants ---\n{variants}\n\n{self.function} = {self.name}\n",
+            encoding="utf-8",
+        )
+        return root
+
+
+def discover(folder: str) -> list[Variant]:
+    """Every `<function>__<what>` definition in tests/<folder>/<kata>.py."""
+    found = []
+    for path in sorted((ROOT / "tests" / folder).glob("[0-9]*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        expected: dict[str, str] = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "EXPECTED" for t in node.targets
+            ):
+                expected = ast.literal_eval(node.value)
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and "__" in node.name.strip("_"):
+                function = node.name.split("__")[0]
+                found.append(Variant(path.stem, function, node.name, path, expected.get(node.name)))
+    return found
