@@ -109,7 +109,8 @@ def _profile(config: pytest.Config) -> str:
     if not name:
         name, source = os.environ.get("HYPOTHESIS_PROFILE"), "HYPOTHESIS_PROFILE environment variable"
     if not name:
-        return "learner"
+        # Like Hypothesis itself: derandomized "ci" settings when CI is set.
+        return "ci" if os.environ.get("CI") else "learner"
     try:
         settings.get_profile(name)
     except Exception:
