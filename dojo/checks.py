@@ -181,6 +181,50 @@ def assert_equal(got: Any, expected: Any, *, name: str = "result", hint: str = "
         raise _fail(f"{name}={got!r}, but should be {expected!r}", hint)
 
 
+def assert_view_of(
+    got: torch.Tensor,
+    source: torch.Tensor,
+    expected: torch.Tensor,
+    *,
+    name: str = "result",
+    source_name: str = "the input",
+    hint: str = "",
+) -> None:
+    """`got` reads `source`'s memory (no copy) laid out like the view `expected`.
+
+    Checks, in order: the storage is `source`'s, the storage offset is
+    `expected`'s, and the stride of every dimension of size > 1 is `expected`'s
+    (the stride of a dimension of size 0 or 1 is never used, so any is fine).
+    Offsets and strides matter only when there are elements. Check shape,
+    dtype, device and values first (`assert_tensor`).
+    """
+    __tracebackhide__ = True
+    if got.untyped_storage().data_ptr() != source.untyped_storage().data_ptr():
+        raise _fail(
+            f"{name} does not share the memory of {source_name}: it is a copy, "
+            "but should be a view",
+            hint or "build the result from the input's own memory (torch.as_strided), "
+            "without any operation that copies values.",
+        )
+    if got.numel() == 0:
+        return
+    if got.storage_offset() != expected.storage_offset():
+        raise _fail(
+            f"{name}.storage_offset()={got.storage_offset()}, but should be "
+            f"{expected.storage_offset()}",
+            hint or f"{source_name} may start partway into its memory: "
+            "its storage_offset() says where.",
+        )
+    for dim, size in enumerate(got.shape):
+        if size > 1 and got.stride(dim) != expected.stride(dim):
+            raise _fail(
+                f"{name}.stride()={tuple(got.stride())}, but should be "
+                f"{tuple(expected.stride())} (dimension {dim}, of size {size})",
+                hint or "a stride of 0 repeats the same memory along a dimension; "
+                "anywhere else keep the input's own stride.",
+            )
+
+
 def shape_forms(shape: Sequence[int]) -> tuple[str, ...]:
     """Ways a message may write a shape: (2, 3), [2, 3], torch.Size([2, 3]), 2x3."""
     dims = [str(d) for d in shape]

@@ -27,9 +27,10 @@ class Call:
 
     function: str
     arguments: dict[str, Any]
+    kinds: dict[str, str] = field(default_factory=dict)  # see show.call_code
 
     def code(self) -> str:
-        return show.call_code(self.function, self.arguments)
+        return show.call_code(self.function, self.arguments, self.kinds)
 
 
 @dataclass
@@ -131,8 +132,8 @@ class _Snapshot:
                     "A function must not modify its inputs: work on a new tensor "
                     "(for example `x + 1` instead of `x += 1`, or `x.clone()` first)."
                 )
-        for name, before in self.plain.items():
-            if self.arguments[name] != before:
+        for name, original in self.plain.items():
+            if self.arguments[name] != original:
                 return (
                     f"changed its input `{name}` in place\n"
                     "A function must not modify its inputs: build a new list instead."
@@ -140,14 +141,40 @@ class _Snapshot:
         return None
 
 
-def _bind(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+def _as_given(value: Any) -> Any:
+    """A copy of an argument, so a failure shows it as passed even if the call changed it."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
     try:
-        bound = inspect.signature(fn).bind(*args, **kwargs)
+        return copy.deepcopy(value)
+    except Exception:  # an object that cannot be copied is shown as it is now
+        return value
+
+
+_KINDS = {
+    inspect.Parameter.KEYWORD_ONLY: "keyword",
+    inspect.Parameter.VAR_POSITIONAL: "*",
+    inspect.Parameter.VAR_KEYWORD: "**",
+}
+
+
+def _bind(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The arguments by parameter name, and how each is passed (see show.call_code)."""
+    try:
+        signature = inspect.signature(fn)
+        bound = signature.bind(*args, **kwargs)
     except (TypeError, ValueError):
         named = {f"arg{i}": a for i, a in enumerate(args)}
         named.update(kwargs)
-        return named
-    return dict(bound.arguments)
+        return named, {name: "keyword" for name in kwargs}
+    kinds = {
+        name: _KINDS[signature.parameters[name].kind]
+        for name in bound.arguments
+        if signature.parameters[name].kind in _KINDS
+    }
+    return dict(bound.arguments), kinds
 
 
 def guarded(
@@ -165,8 +192,8 @@ def guarded(
     def call(*args: Any, **kwargs: Any) -> Any:
         state = current()
         state.files = files
-        arguments = _bind(fn, args, kwargs)
-        state.calls.append(Call(name, arguments))
+        arguments, kinds = _bind(fn, args, kwargs)
+        state.calls.append(Call(name, {k: _as_given(v) for k, v in arguments.items()}, kinds))
         snapshot = _Snapshot(arguments)
         mode: RuleMode | None = None
         plain: PlainPythonGuard | None = None

@@ -107,7 +107,8 @@ def _profile(config: pytest.Config) -> str:
     name = config.getoption("hypothesis_profile", None)
     source = "--hypothesis-profile"
     if not name:
-        name, source = os.environ.get("HYPOTHESIS_PROFILE"), "HYPOTHESIS_PROFILE environment variable"
+        name = os.environ.get("HYPOTHESIS_PROFILE")
+        source = "HYPOTHESIS_PROFILE environment variable"
     if not name:
         # Like Hypothesis itself: derandomized "ci" settings when CI is set.
         return "ci" if os.environ.get("CI") else "learner"
@@ -121,6 +122,7 @@ def _profile(config: pytest.Config) -> str:
     return str(name)
 
 
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "graded(function): a graded test of one function or class of its kata"
@@ -197,7 +199,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     wanted = options(config).functions
     if not wanted:
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         marker = item.get_closest_marker("graded")
         (keep if marker and marker.args[0] in wanted else drop).append(item)
@@ -278,7 +281,12 @@ def _call_block(state: guard.TestState, label: str) -> str:
 def _learner_traceback(exc: BaseException, files: tuple[str, ...]) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in files]
     lines = [f"  {_relative(f.filename)}:{f.lineno}, in {f.name}\n    {f.line}" for f in frames]
-    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    notes = exc.__dict__.pop("__notes__", None)  # Hypothesis' "Failing test case: ..."
+    try:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    finally:
+        if notes is not None:
+            exc.__dict__["__notes__"] = notes
     where = "\n".join(lines) if lines else "  (not in your file: check the arguments you pass on)"
     return f"Traceback (your code only):\n{where}\n{detail}"
 

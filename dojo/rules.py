@@ -13,6 +13,9 @@ This is a guard for honest learners, not a sandbox.
 
 from __future__ import annotations
 
+import contextlib
+import dis
+import functools
 import linecache
 import sys
 import types
@@ -93,6 +96,19 @@ def expand(names: Iterable[str]) -> dict[Any, str]:
     return out
 
 
+def _with_twins(ops: dict[Any, str]) -> dict[Any, str]:
+    """Let `Tensor.X` meet a requirement of `torch.X` and the other way round:
+    `v.as_strided(...)` is `torch.as_strided(v, ...)` to a learner."""
+    out = dict(ops)
+    for name in ops.values():
+        root, _, rest = name.partition(".")
+        twin = {"torch": "Tensor", "Tensor": "torch"}.get(root)
+        if twin is not None:
+            with contextlib.suppress(ValueError):  # no twin in this torch
+                out.setdefault(resolve(f"{twin}.{rest}"), name)
+    return out
+
+
 def _key(func: Any) -> Any:
     # Property getters arrive as their `__get__`; compare the property itself.
     return getattr(func, "__self__", func) if isinstance(func, types.MethodWrapperType) else func
@@ -156,13 +172,14 @@ class RuleSet:
         require: Iterable[str] = (),
         max_torch_calls: str | None = None,
     ) -> RuleSet:
-        return cls(text, plain_python, expand(forbid), expand(require), max_torch_calls)
+        return cls(text, plain_python, expand(forbid), _with_twins(expand(require)),
+                   max_torch_calls)
 
     def budget(self, arguments: dict[str, Any]) -> int | None:
         """The operation budget for one call, evaluated on the bound arguments."""
         if self.max_torch_calls is None:
             return None
-        value = eval(self.max_torch_calls, {"__builtins__": {}}, dict(arguments))  # noqa: S307
+        value = eval(self.max_torch_calls, {"__builtins__": {}}, dict(arguments))
         return int(value)
 
 
@@ -247,6 +264,40 @@ class RuleMode(TorchFunctionMode):
 _BANNED_ROOTS = ("torch", "numpy")
 
 
+def _root(value: Any) -> str:
+    """The top-level package `value` comes from: "numpy" for np, np.maximum, np.float64(1)."""
+    if isinstance(value, types.ModuleType):
+        return value.__name__.split(".")[0]
+    module = getattr(value, "__module__", None)
+    return (module if isinstance(module, str) else type(value).__module__).split(".")[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _global_loads(code: types.CodeType) -> tuple[tuple[str, int], ...]:
+    """The (name, line) of each global that `code` reads."""
+    loads, line = [], code.co_firstlineno
+    for ins in dis.get_instructions(code):
+        lineno = getattr(getattr(ins, "positions", None), "lineno", None) or ins.starts_line
+        if isinstance(lineno, int) and not isinstance(lineno, bool):
+            line = lineno
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
+            loads.append((ins.argval, line))
+    return tuple(loads)
+
+
+@functools.lru_cache(maxsize=4096)
+def _imports(code: types.CodeType) -> tuple[tuple[str, int], ...]:
+    """The (module, line) of each `import` statement run by `code`."""
+    found, line = [], code.co_firstlineno
+    for ins in dis.get_instructions(code):
+        lineno = getattr(getattr(ins, "positions", None), "lineno", None) or ins.starts_line
+        if isinstance(lineno, int) and not isinstance(lineno, bool):
+            line = lineno
+        if ins.opname == "IMPORT_NAME" and isinstance(ins.argval, str):
+            found.append((ins.argval, line))
+    return tuple(found)
+
+
 class PlainPythonGuard:
     """A profile hook that records any call into torch or numpy (01_neuron's rule)."""
 
@@ -267,9 +318,35 @@ class PlainPythonGuard:
             module = type(owner).__module__ if owner is not None else ""
         return str(module or "")
 
+    def _check_globals(self, frame: types.FrameType) -> None:
+        # numpy's ufuncs (np.maximum, np.exp) are not functions: the profile hook
+        # never sees them called. Catch the learner's code reading numpy or torch.
+        for module, line in _imports(frame.f_code):
+            if module.split(".")[0] in _BANNED_ROOTS:
+                where = Location(frame.f_code.co_filename, line)
+                self.violations.append(
+                    Violation(f"imported {module}: this kata is plain Python", where)
+                )
+                return
+        for name, line in _global_loads(frame.f_code):
+            value = frame.f_globals.get(name)
+            root = _root(value)
+            if value is not None and root in _BANNED_ROOTS:
+                what = getattr(value, "__name__", name)
+                what = what if isinstance(value, types.ModuleType) else f"{root}.{what}"
+                where = Location(frame.f_code.co_filename, line)
+                self.violations.append(
+                    Violation(f"used {name} ({what}): this kata is plain Python", where)
+                )
+                return
+
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
         if event not in ("call", "c_call") or self.violations:
             return
+        if event == "call" and frame.f_code.co_filename in self.files:
+            self._check_globals(frame)
+            if self.violations:
+                return
         module = self._module_of(event, frame, arg)
         if module.split(".")[0] in _BANNED_ROOTS:
             caller = frame.f_back if event == "call" else frame

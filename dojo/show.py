@@ -51,10 +51,23 @@ def value_code(value: Any) -> str:
     return repr(value)
 
 
-def call_code(function: str, arguments: dict[str, Any]) -> str:
-    """`name = value` lines for the arguments, then the call itself."""
+def call_code(
+    function: str, arguments: dict[str, Any], kinds: dict[str, str] | None = None
+) -> str:
+    """`name = value` lines for the arguments, then the call itself.
+
+    `kinds` maps a name to "keyword" (passed as `name=name`), "*" or "**";
+    other names are passed by position.
+    """
+    kinds = kinds or {}
     lines = [f"{name} = {value_code(value)}" for name, value in arguments.items()]
-    lines.append(f"{function}({', '.join(arguments)})")
+    passed = []
+    for name in arguments:
+        kind = kinds.get(name, "")
+        passed.append(
+            f"{name}={name}" if kind == "keyword" else f"{kind}{name}" if kind else name
+        )
+    lines.append(f"{function}({', '.join(passed)})")
     return "\n".join(lines)
 
 

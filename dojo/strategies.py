@@ -166,6 +166,57 @@ def incompatible_matmul_operands(
     return draw(tensors(a_shape, dtype=dtype), label="a"), draw(tensors(b_shape, dtype=dtype), label="b")
 
 
+@st.composite
+def expandable_shapes(
+    draw: st.DrawFn,
+    *,
+    min_dims: int = 0,
+    max_dims: int = MAX_DIMS,
+    min_side: int = 0,
+    max_side: int = MAX_SIDE,
+) -> tuple[Shape, Shape]:
+    """A shape and a target it broadcasts to (`broadcast_shapes(shape, target) == target`).
+
+    The shape keeps some trailing dimensions of the target, each with the
+    target's size or 1: what `expand`, `expand_as` and `broadcast_to` accept.
+    `min_dims`, `max_dims`, `min_side` and `max_side` bound the target.
+    """
+    target = draw(
+        shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side),
+        label="target",
+    )
+    kept = draw(st.integers(0, len(target)), label="kept dims")
+    ones = draw(st.lists(st.booleans(), min_size=kept, max_size=kept), label="size-1 dims")
+    tail = target[len(target) - kept :]
+    source = tuple(1 if one else size for one, size in zip(ones, tail, strict=True))
+    return source, target
+
+
+@st.composite
+def broadcastable_operands(
+    draw: st.DrawFn,
+    *,
+    min_dims: int = 0,
+    max_dims: int = MAX_DIMS,
+    min_side: int = 0,
+    max_side: int = MAX_SIDE,
+    kinds: Sequence[str] = KINDS,
+    layouts: Sequence[str] = LAYOUTS,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two tensors of one float dtype whose shapes broadcast together."""
+    a_shape, b_shape = draw(
+        broadcastable_shapes(
+            min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+        ),
+        label="shapes",
+    )
+    dtype = draw(float_dtypes(), label="dtype")
+    return (
+        draw(tensors(a_shape, dtype=dtype, kinds=kinds, layouts=layouts), label="a"),
+        draw(tensors(b_shape, dtype=dtype, kinds=kinds, layouts=layouts), label="b"),
+    )
+
+
 def to_device(t: torch.Tensor, device: str | torch.device) -> torch.Tensor:
     """Copy `t` to `device` keeping its shape, strides and dtype (views stay views)."""
     device = torch.device(device)
@@ -181,4 +232,22 @@ def to_device(t: torch.Tensor, device: str | torch.device) -> torch.Tensor:
 def on(device: str | torch.device, *values: Any) -> Any:
     """`to_device` for several values at once; non-tensors pass through."""
     moved = tuple(to_device(v, device) if isinstance(v, torch.Tensor) else v for v in values)
+    return moved[0] if len(moved) == 1 else moved
+
+
+def copy_to(t: torch.Tensor, device: str | torch.device) -> torch.Tensor:
+    """A copy of `t` on `device` with the same shape, strides, storage offset and dtype.
+
+    Unlike `to_device` it never returns `t` itself, so code that writes into its
+    inputs cannot change the caller's tensors (pinned `@example` tensors are
+    module constants shared by every example), and a view keeps its offset.
+    """
+    size = t.untyped_storage().nbytes() // t.element_size()
+    memory = torch.as_strided(t.detach(), (size,), (1,), 0).to(device, copy=True)
+    return torch.as_strided(memory, t.shape, t.stride(), t.storage_offset())
+
+
+def copies_on(device: str | torch.device, *values: Any) -> Any:
+    """`copy_to` for several values at once; non-tensors pass through."""
+    moved = tuple(copy_to(v, device) if isinstance(v, torch.Tensor) else v for v in values)
     return moved[0] if len(moved) == 1 else moved

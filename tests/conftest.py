@@ -1,3 +1,51 @@
 """Fixtures for the suite's own tests."""
 
+from __future__ import annotations
+
+import itertools
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+from dojo.curriculum import Kata
+from dojo.loader import load_module
+
 pytest_plugins = ["pytester"]
+
+
+class LearnerCode:
+    """Writes learner code to real files (so line numbers can be reported) and imports it."""
+
+    KATA = Kata(id="99_test", module="learner", title="harness test", grade=1, book="")
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._count = itertools.count()
+
+    def load(self, source: str) -> types.ModuleType:
+        path = self.folder / f"impl{next(self._count)}" / self.KATA.id / "learner.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+        return load_module(path, self.KATA)
+
+    @staticmethod
+    def files(module: types.ModuleType) -> tuple[str, ...]:
+        return (str(module.__file__),)
+
+    @staticmethod
+    def line(module: types.ModuleType, text: str) -> int:
+        """The number of the first line of `module` that contains `text`."""
+        lines = Path(str(module.__file__)).read_text(encoding="utf-8").splitlines()
+        return next(i for i, line in enumerate(lines, 1) if text in line)
+
+    def where(self, module: types.ModuleType, text: str) -> str:
+        """How a report names that line: `path:line: source`."""
+        return f"{module.__file__}:{self.line(module, text)}: {text}"
+
+
+@pytest.fixture
+def learner(tmp_path: Path) -> LearnerCode:
+    """Learner code in real files under tmp_path: `learner.load(source)` gives the module."""
+    return LearnerCode(tmp_path)

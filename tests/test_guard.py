@@ -1,0 +1,401 @@
+"""dojo.guard: every learner call is checked for "not started", rules, runaway loops and
+changed inputs, and remembered for the failure message."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+import torch
+
+from dojo import guard
+from dojo.outcomes import NotStarted, RuleBroken, TooSlow
+from dojo.rules import RuleSet
+
+NO_RULES = RuleSet()
+NO_MATMUL = RuleSet.from_names(text="no matrix product", forbid=["matmul-family"])
+PLAIN = RuleSet(text="plain Python only", plain_python=True)
+
+
+def wrap(learner, module, name, rules=NO_RULES, time_limit=guard.DEFAULT_TIME_LIMIT):
+    return guard.guarded(
+        getattr(module, name), kata="99_test", name=name, rules=rules,
+        files=learner.files(module), time_limit=time_limit,
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_state():
+    guard.reset()
+    yield
+    guard.reset()
+
+
+# --- not started -----------------------------------------------------------------
+
+
+STUBS = """\
+def double(x):
+    \"\"\"Twice x.\"\"\"
+    raise NotImplementedError("kata 99_test: implement double")
+
+
+def quadruple(x):
+    return double(double(x))
+
+
+def careful(x):
+    if x < 0:
+        raise NotImplementedError("negative numbers: not written yet")
+    return x
+"""
+
+
+@pytest.fixture
+def stubs(learner):
+    return learner.load(STUBS)
+
+
+def test_the_stubs_placeholder_reads_not_started(learner, stubs):
+    with pytest.raises(NotStarted) as info:
+        wrap(learner, stubs, "double")(2)
+    line = learner.line(stubs, 'raise NotImplementedError("kata 99_test: implement double")')
+    assert str(info.value) == (
+        f"double still raises NotImplementedError ({stubs.__file__}:{line})"
+    )
+    assert guard.current().crash is None
+
+
+def test_calling_another_unfinished_stub_names_it(learner, stubs):
+    with pytest.raises(NotStarted) as info:
+        wrap(learner, stubs, "quadruple")(2)
+    assert str(info.value).startswith(
+        "quadruple calls double, which still raises NotImplementedError ("
+    )
+
+
+def test_a_learners_own_not_implemented_error_is_a_crash_not_not_started(learner, stubs):
+    careful = wrap(learner, stubs, "careful")
+    assert careful(3) == 3
+    with pytest.raises(NotImplementedError, match="negative numbers") as info:
+        careful(-1)
+    assert not isinstance(info.value, NotStarted)
+    assert guard.current().crash is info.value
+
+
+def test_a_crash_is_recorded_and_re_raised_unchanged(learner):
+    module = learner.load("def broken(x):\n    return x[10]\n")
+    with pytest.raises(IndexError) as info:
+        wrap(learner, module, "broken")([1, 2])
+    assert guard.current().crash is info.value
+
+
+def test_the_wrapper_keeps_the_functions_name_and_docstring(learner, stubs):
+    double = wrap(learner, stubs, "double")
+    assert double.__name__ == "double"
+    assert double.__doc__ == "Twice x."
+
+
+# --- calls are remembered ------------------------------------------------------------
+
+
+def test_each_call_is_remembered_with_its_arguments_by_name(learner):
+    module = learner.load("def add(a, b=1, *, c=0):\n    return a + b + c\n")
+    add = wrap(learner, module, "add")
+    assert add(1) == 2
+    assert add(1, 2, c=3) == 6
+    calls = guard.current().calls
+    assert [c.arguments for c in calls] == [{"a": 1}, {"a": 1, "b": 2, "c": 3}]
+    assert guard.current().last_call.code() == "a = 1\nb = 2\nc = 3\nadd(a, b, c=c)"
+    assert guard.current().files == learner.files(module)
+
+
+def test_variadic_arguments_are_shown_as_a_pasteable_call(learner):
+    module = learner.load("def f(a, *rest, **options):\n    return a\n")
+    wrap(learner, module, "f")(1, 2, 3, k=4)
+    assert guard.current().last_call.code() == (
+        "a = 1\nrest = (2, 3)\noptions = {'k': 4}\nf(a, *rest, **options)"
+    )
+
+
+def test_a_call_is_remembered_as_given_even_if_it_changes_its_input(learner):
+    module = learner.load(
+        "def grows(xs, t):\n    xs.append(9.0)\n    t.add_(1)\n    return len(xs)\n"
+    )
+    t = torch.zeros(2)
+    with pytest.raises(RuleBroken):
+        wrap(learner, module, "grows")([1.0], t)
+    shown = guard.current().last_call.code()
+    assert "xs = [1.0]\n" in shown
+    assert "t = torch.tensor([0.0, 0.0], dtype=torch.float32)\n" in shown
+
+
+def test_reset_starts_a_fresh_record(learner):
+    module = learner.load("def one():\n    return 1\n")
+    wrap(learner, module, "one")()
+    assert guard.current().calls
+    state = guard.reset()
+    assert state is guard.current() and state.calls == [] and state.crash is None
+
+
+# --- rules through the guard --------------------------------------------------------------
+
+
+RULE_BREAKERS = """\
+def sneaky(a, b):
+    try:
+        return a @ b
+    except Exception:
+        return a
+
+
+def swallowed(a, b):
+    try:
+        a @ b
+    except BaseException:
+        pass
+    return a * 2
+
+
+def swallowed_then_crashed(a, b):
+    try:
+        a @ b
+    except BaseException:
+        pass
+    return a[100]
+
+
+def in_a_loop(a, b):
+    while True:
+        try:
+            return a @ b
+        except BaseException:
+            continue
+"""
+
+
+@pytest.fixture
+def breakers(learner):
+    return learner.load(RULE_BREAKERS)
+
+
+@pytest.mark.parametrize("name", ["sneaky", "swallowed", "swallowed_then_crashed"])
+def test_no_try_except_can_hide_a_broken_rule(learner, breakers, name):
+    with pytest.raises(RuleBroken) as info:
+        wrap(learner, breakers, name, rules=NO_MATMUL)(torch.ones(2, 2), torch.ones(2, 2))
+    message = str(info.value)
+    assert message.startswith(f"{name} called Tensor.")
+    assert f"{breakers.__file__}:" in message and "a @ b" in message
+    assert message.endswith("The rule of " + name + ": no matrix product")
+
+
+def test_plain_python_rules_use_the_plain_python_guard(learner):
+    module = learner.load(
+        """
+        import torch
+
+
+        def total(xs):
+            return float(torch.tensor(xs).sum())
+        """
+    )
+    with pytest.raises(RuleBroken, match="this kata is plain Python"):
+        wrap(learner, module, "total", rules=PLAIN)([1.0, 2.0])
+
+
+def test_an_operation_budget_is_enforced_per_call(learner):
+    module = learner.load(
+        """
+        def total(x):
+            s = x.new_zeros(())
+            for i in range(x.shape[0]):
+                s = s + x[i]
+            return s
+        """
+    )
+    ruleset = RuleSet.from_names(text="no loop", max_torch_calls="x.shape[0]")
+    total = wrap(learner, module, "total", rules=ruleset)
+    with pytest.raises(RuleBroken, match="ran more than 4 torch operations"):
+        total(torch.ones(4))
+    with pytest.raises(RuleBroken, match="ran more than 0 torch operations"):
+        total(torch.ones(0))
+
+
+def test_a_required_operation_that_is_never_called_breaks_the_rule(learner):
+    module = learner.load("def spread(v):\n    return v.expand(3, 2)\n")
+    ruleset = RuleSet.from_names(text="use as_strided", require=["torch.as_strided"])
+    with pytest.raises(RuleBroken, match=r"spread never called torch\.as_strided"):
+        wrap(learner, module, "spread", rules=ruleset)(torch.ones(2))
+
+
+# --- runaway loops ----------------------------------------------------------------------
+
+
+LOOPS = """\
+def spin(x):
+    while True:
+        pass
+
+
+def spin_after_swallowing(x):
+    try:
+        while True:
+            pass
+    except BaseException:
+        pass
+    while True:
+        x = x + 1
+
+
+def quick(x):
+    return x + 1
+"""
+
+
+def test_an_endless_loop_is_stopped_and_the_next_call_works(learner):
+    module = learner.load(LOOPS)
+    handler_before = signal.getsignal(signal.SIGVTALRM)
+    start = time.monotonic()
+    with pytest.raises(TooSlow) as info:
+        wrap(learner, module, "spin", time_limit=0.3)(1)
+    assert time.monotonic() - start < 3
+    assert str(info.value).startswith("spin used more than 0.3 s of CPU time on one input")
+    assert "a loop that never ends" in str(info.value)
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGVTALRM) is handler_before
+    assert wrap(learner, module, "quick", time_limit=0.3)(1) == 2
+
+
+def test_a_loop_that_swallows_the_first_stop_is_stopped_again(learner):
+    module = learner.load(LOOPS)
+    start = time.monotonic()
+    with pytest.raises(TooSlow):
+        wrap(learner, module, "spin_after_swallowing", time_limit=0.3)(1)
+    assert time.monotonic() - start < 4
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+
+
+def test_a_quick_call_leaves_no_timer_running(learner):
+    module = learner.load(LOOPS)
+    for _ in range(3):
+        assert wrap(learner, module, "quick")(1) == 2
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+
+
+def test_cpu_time_limit_is_a_no_op_when_not_positive():
+    with guard.cpu_time_limit(0, "f"):
+        assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+
+
+# --- changed inputs ---------------------------------------------------------------------------
+
+
+MUTATORS = """\
+def add_in_place(x):
+    x.add_(1)
+    return x
+
+
+def write_through_data(x):
+    x.data[0] = 5.0
+    return x
+
+
+def copy_onto_itself(x):
+    x.copy_(x)
+    return x + 0
+
+
+def second_argument(a, b):
+    b[0] = a[0]
+    return a + b
+
+
+def into_a_list_of_tensors(xs):
+    xs[1].mul_(2)
+    return xs[0]
+
+
+def append_to_list(xs):
+    xs.append(0.0)
+    return sum(xs)
+
+
+def write_nested_list(rows):
+    rows[0][0] = 9.0
+    return rows
+
+
+def returns_its_input(x):
+    return x
+
+
+def works_on_a_copy(x):
+    y = x.clone()
+    y.add_(1)
+    return y
+"""
+
+
+@pytest.fixture
+def mutators(learner):
+    return learner.load(MUTATORS)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "argument", "line"),
+    [
+        ("add_in_place", (torch.ones(3),), "x", "x.add_(1)"),
+        ("write_through_data", (torch.ones(3),), "x", "x.data[0] = 5.0"),
+        ("copy_onto_itself", (torch.ones(3),), "x", "x.copy_(x)"),
+        ("second_argument", (torch.zeros(2), torch.ones(2)), "b", "b[0] = a[0]"),
+        ("into_a_list_of_tensors", ([torch.ones(2), torch.ones(2)],), "xs[1]",
+         "xs[1].mul_(2)"),
+    ],
+    ids=["version-counter", "through-data", "copy-onto-itself", "second-argument",
+         "list-of-tensors"],
+)
+def test_a_changed_tensor_input_is_named_with_the_line(learner, mutators, name, args, argument,
+                                                       line):
+    with pytest.raises(RuleBroken) as info:
+        wrap(learner, mutators, name)(*args)
+    message = str(info.value)
+    assert message.startswith(f"{name} changed its input `{argument}` in place\n")
+    assert f"\n  at {learner.where(mutators, line)}\n" in message
+    assert "must not modify its inputs" in message
+
+
+def test_a_write_the_guard_cannot_see_is_still_caught_by_value(learner):
+    module = learner.load(
+        """
+        def via_numpy(x):
+            x.numpy()[0] = 7.0
+            return x
+        """
+    )
+    with pytest.raises(RuleBroken, match="via_numpy changed its input `x` in place"):
+        wrap(learner, module, "via_numpy")(torch.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "argument"),
+    [("append_to_list", ([1.0, 2.0],), "xs"), ("write_nested_list", ([[1.0], [2.0]],), "rows")],
+)
+def test_a_list_changed_in_place_is_named(learner, mutators, name, args, argument):
+    with pytest.raises(RuleBroken) as info:
+        wrap(learner, mutators, name, rules=PLAIN)(*args)
+    assert str(info.value).startswith(f"{name} changed its input `{argument}` in place\n")
+    assert "build a new list" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["returns_its_input", "works_on_a_copy"])
+def test_reading_an_input_or_writing_a_copy_is_fine(learner, mutators, name):
+    x = torch.arange(3.0)
+    wrap(learner, mutators, name)(x)
+    assert torch.equal(x, torch.arange(3.0))
+
+
+def test_nan_inputs_left_alone_are_not_reported_as_changed(learner, mutators):
+    x = torch.tensor([float("nan"), 1.0])
+    assert wrap(learner, mutators, "returns_its_input")(x) is x

@@ -1,0 +1,513 @@
+"""dojo.plugin: options, usage errors, devices, profiles, the report header, each verdict
+as a learner reads it, and the summary per kata. Each test builds a tiny kata tree laid
+out like the real one and runs pytest on it."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import time
+
+import pytest
+import torch
+from hypothesis import settings
+
+REGISTRY = """\
+format_version = 1
+
+[[kata]]
+id = "01_toy"
+module = "toy"
+title = "A toy kata"
+grade = 1
+book = "nowhere"
+
+[[kata.function]]
+name = "double"
+rule = "no matrix product"
+forbid = ["matmul-family"]
+
+[[kata.function]]
+name = "halve"
+"""
+
+STUB = '''\
+"""Kata 01_toy."""
+
+
+def double(t):
+    """Twice t."""
+    raise NotImplementedError("kata 01_toy: implement double")
+
+
+def halve(x):
+    """Half of x."""
+    raise NotImplementedError("kata 01_toy: implement halve")
+'''
+
+REFERENCE = '''\
+def double(t):
+    return t * 2
+
+
+def halve(x):
+    return x / 2
+'''
+
+TESTS = '''\
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dojo import checks, graded
+from dojo import strategies as ds
+
+
+@graded("double")
+@given(t=ds.tensors((3,), dtype=torch.float64))
+def test_double_doubles(kata, device, t):
+    t = ds.to_device(t, device)
+    checks.assert_tensor(kata.double(t), t * 2)
+
+
+@graded("halve")
+@given(x=st.integers(-100, 100))
+def test_halve_halves(kata, x):
+    checks.assert_number(kata.halve(float(x)), x / 2)
+'''
+
+PROBE = '''\
+from hypothesis import settings
+
+
+def test_probe():
+    print(f"PROFILE={settings.get_current_profile_name()} "
+          f"MAX_EXAMPLES={settings.default.max_examples}")
+'''
+
+# One body for `double` per verdict; `halve` stays correct in every one.
+DOUBLES = {
+    "wrong": "def double(t):\n    return t * 3\n",
+    "crashed": (
+        "import torch\n\n\n"
+        "def shape_of(t):\n"
+        "    return torch.broadcast_shapes(t.shape, (t.shape[0] + 1,))\n\n\n"
+        "def double(t):\n"
+        "    shape_of(t)\n"
+        "    return t * 2\n"
+    ),
+    "rule broken": (
+        "import torch\n\n\n"
+        "def double(t):\n"
+        "    return torch.matmul(t[None], 2 * torch.eye(3, dtype=t.dtype))[0]\n"
+    ),
+    "too slow": "def double(t):\n    while True:\n        pass\n",
+    "mutated": "def double(t):\n    t.mul_(2)\n    return t\n",
+}
+HALVE = "\n\ndef halve(x):\n    return x / 2\n"
+
+CUDA = torch.cuda.is_available()
+
+
+class Toy:
+    """A kata tree in pytester.path and ways to run pytest on it."""
+
+    def __init__(self, pytester: pytest.Pytester) -> None:
+        self.pytester = pytester
+        root = pytester.path
+        (root / "katas" / "01_toy").mkdir(parents=True)
+        (root / "reference" / "01_toy").mkdir(parents=True)
+        (root / "katas" / "curriculum.toml").write_text(REGISTRY)
+        (root / "katas" / "01_toy" / "toy.py").write_text(STUB)
+        (root / "katas" / "01_toy" / "test_toy.py").write_text(TESTS)
+        (root / "katas" / "01_toy" / "README.md").write_text("# 01_toy\n")
+        (root / "reference" / "01_toy" / "toy.py").write_text(REFERENCE)
+
+    def impl(self, name: str, source: str) -> str:
+        """A directory laid out like katas/ whose toy.py is `source`; its path."""
+        folder = self.pytester.path / "impls" / name.replace(" ", "_")
+        (folder / "01_toy").mkdir(parents=True)
+        (folder / "01_toy" / "toy.py").write_text(source)
+        return f"impls/{name.replace(' ', '_')}"
+
+    def variant(self, verdict: str) -> str:
+        return self.impl(verdict, DOUBLES[verdict] + HALVE)
+
+    def run(self, *args: str, profile: str | None = "ci") -> pytest.RunResult:
+        extra = ["--hypothesis-profile", profile] if profile else []
+        return self.pytester.runpytest_inprocess(
+            "katas", "-p", "dojo.plugin", "-p", "no:cacheprovider", *extra, *args
+        )
+
+
+@pytest.fixture
+def toy(pytester, monkeypatch):
+    # The runs below choose with options; tox and CI set some of these for the outer run.
+    for name in ("DOJO_IMPL", "DOJO_DEVICES", "HYPOTHESIS_PROFILE", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    return Toy(pytester)
+
+
+def text(result: pytest.RunResult) -> str:
+    return "\n".join(result.outlines + result.errlines)
+
+
+def verdicts(result: pytest.RunResult) -> dict[str, str]:
+    """Test name -> dojo verdict, for every graded test that got one."""
+    found = {}
+    for report in result.reprec.getreports("pytest_runtest_logreport"):
+        props = dict(report.user_properties)
+        if "dojo_verdict" in props:
+            found[report.nodeid.split("::")[-1]] = props["dojo_verdict"]
+    return found
+
+
+def failure_of(result: pytest.RunResult, test: str) -> list[str]:
+    """The lines pytest printed for the failure (or error) of `test`."""
+    lines = result.outlines
+    start = next(
+        i for i, line in enumerate(lines) if re.match(rf"^_+ .*{re.escape(test)} _+$", line)
+    )
+    end = next(
+        (i for i in range(start + 1, len(lines)) if re.match(r"^(_{3,} |={3,} )", lines[i])),
+        len(lines),
+    )
+    return lines[start + 1 : end]
+
+
+def usage_error(result: pytest.RunResult) -> str:
+    """The one `ERROR:` line of a run that stopped with pytest's usage-error exit code (4)."""
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, text(result)
+    errors = [line for line in result.errlines if line.startswith("ERROR:")]
+    assert len(errors) == 1, text(result)
+    return errors[0]
+
+
+# --- choosing the implementation ----------------------------------------------------------
+
+
+def test_impl_reference_grades_the_reference(toy):
+    result = toy.run("--impl", "reference", "--device", "cpu")
+    result.assert_outcomes(passed=2)
+    assert set(verdicts(result).values()) == {"passed"}
+
+
+def test_impl_defaults_to_the_learners_stubs(toy):
+    result = toy.run("--device", "cpu")
+    result.assert_outcomes(failed=2)
+    assert set(verdicts(result).values()) == {"not started"}
+    assert "impl=learner (katas/)" in text(result)
+
+
+def test_impl_learner_is_the_stubs(toy):
+    result = toy.run("--impl", "learner", "--device", "cpu")
+    assert set(verdicts(result).values()) == {"not started"}
+
+
+def test_impl_accepts_a_directory_laid_out_like_katas(toy):
+    impl = toy.impl("solved", REFERENCE)
+    result = toy.run("--impl", impl, "--device", "cpu")
+    result.assert_outcomes(passed=2)
+    assert f"impl={toy.pytester.path / impl}," in text(result)
+
+
+def test_dojo_impl_environment_variable_chooses_the_implementation(toy, monkeypatch):
+    monkeypatch.setenv("DOJO_IMPL", "reference")
+    result = toy.run("--device", "cpu")
+    result.assert_outcomes(passed=2)
+
+
+def test_impl_option_wins_over_dojo_impl(toy, monkeypatch):
+    monkeypatch.setenv("DOJO_IMPL", "reference")
+    result = toy.run("--impl", "learner", "--device", "cpu")
+    assert set(verdicts(result).values()) == {"not started"}
+
+
+def test_a_bad_impl_option_is_a_one_line_usage_error_naming_it(toy):
+    line = usage_error(toy.run("--impl", "no/such/dir"))
+    assert line.startswith("ERROR: invalid --impl 'no/such/dir' from --impl:")
+    assert "'learner', 'reference' or a directory" in line
+
+
+def test_a_bad_dojo_impl_is_a_usage_error_naming_the_variable(toy, monkeypatch):
+    monkeypatch.setenv("DOJO_IMPL", "refrence")
+    line = usage_error(toy.run())
+    assert line.startswith("ERROR: invalid --impl 'refrence' from DOJO_IMPL environment variable")
+
+
+# --- devices ---------------------------------------------------------------------------------
+
+
+def test_a_bad_device_is_a_usage_error_naming_it(toy):
+    line = usage_error(toy.run("--device", "bogus"))
+    assert line == "ERROR: invalid device 'bogus' from --device: expected cpu or cuda"
+
+
+def test_a_bad_dojo_devices_is_a_usage_error_naming_the_variable(toy, monkeypatch):
+    monkeypatch.setenv("DOJO_DEVICES", "cpu,tpu")
+    line = usage_error(toy.run())
+    assert line == (
+        "ERROR: invalid device 'tpu' from DOJO_DEVICES environment variable: expected cpu or cuda"
+    )
+
+
+def test_requested_cuda_fails_at_start_when_missing_and_runs_when_present(toy):
+    result = toy.run("--impl", "reference", "--device", "cuda")
+    if CUDA:
+        result.assert_outcomes(passed=2)
+        assert "test_double_doubles[cuda]" in "\n".join(
+            r.nodeid for r in result.reprec.getreports("pytest_runtest_logreport")
+        )
+    else:
+        line = usage_error(result)
+        assert line.startswith("ERROR: CUDA was requested (--device) but is not available")
+        assert "--device cpu" in line
+
+
+def test_without_a_device_request_cuda_is_skipped_when_missing(toy):
+    result = toy.run("--impl", "reference", "-rs")
+    if CUDA:
+        result.assert_outcomes(passed=3)
+    else:
+        result.assert_outcomes(passed=2, skipped=1)
+        result.stdout.fnmatch_lines(["SKIPPED *test_toy.py*: CUDA is not available"])
+
+
+def test_device_cpu_runs_only_the_cpu_parameter(toy):
+    result = toy.run("--impl", "reference", "--device", "cpu", "-v")
+    result.assert_outcomes(passed=2)
+    assert "[cuda]" not in text(result)
+
+
+# --- the header and the Hypothesis profile -------------------------------------------------------
+
+
+def test_the_header_shows_impl_devices_profile_and_torch(toy):
+    result = toy.run("--impl", "reference", "--device", "cpu")
+    result.stdout.fnmatch_lines([
+        f"dojo: impl=reference (reference/), devices=cpu, hypothesis profile=ci, "
+        f"torch {torch.__version__}"
+    ])
+
+
+def test_the_header_says_when_cuda_is_skipped(toy):
+    result = toy.run("--impl", "reference", profile=None)
+    cuda = "cuda" if CUDA else "cuda (not available: skipped)"
+    result.stdout.fnmatch_lines(
+        [f"dojo: impl=*, devices=cpu, {cuda}, hypothesis profile=learner,*"]
+    )
+
+
+def probe(toy: Toy, *args: str) -> str:
+    (toy.pytester.path / "probe").mkdir(exist_ok=True)
+    (toy.pytester.path / "probe" / "test_probe.py").write_text(PROBE)
+    result = toy.pytester.runpytest_inprocess(
+        "probe", "-s", "-p", "dojo.plugin", "-p", "no:cacheprovider", *args
+    )
+    result.assert_outcomes(passed=1)
+    return next(line for line in result.outlines if "PROFILE=" in line)
+
+
+def test_hypothesis_profile_option_selects_the_profile(toy):
+    assert probe(toy, "--hypothesis-profile", "thorough").endswith(
+        "PROFILE=thorough MAX_EXAMPLES=1000"
+    )
+
+
+def test_hypothesis_profile_environment_variable_selects_the_profile(toy, monkeypatch):
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "ci")
+    assert probe(toy).endswith("PROFILE=ci MAX_EXAMPLES=100")
+
+
+def test_the_learner_profile_is_the_default(toy):
+    assert probe(toy).endswith("PROFILE=learner MAX_EXAMPLES=50")
+
+
+def test_on_ci_the_ci_profile_is_the_default(toy, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    assert probe(toy).endswith("PROFILE=ci MAX_EXAMPLES=100")
+
+
+def test_the_profile_option_wins_over_the_environment(toy, monkeypatch):
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "thorough")
+    assert probe(toy, "--hypothesis-profile", "ci").endswith("PROFILE=ci MAX_EXAMPLES=100")
+
+
+def test_a_bad_hypothesis_profile_variable_is_a_usage_error(toy, monkeypatch):
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "fast")
+    line = usage_error(toy.run(profile=None))
+    assert line == (
+        "ERROR: invalid Hypothesis profile 'fast' from HYPOTHESIS_PROFILE environment "
+        "variable: expected one of learner, ci, thorough"
+    )
+
+
+def test_a_bad_hypothesis_profile_option_is_a_usage_error(toy):
+    line = usage_error(toy.run(profile="fast"))
+    assert line == (
+        "ERROR: invalid Hypothesis profile 'fast' from --hypothesis-profile: expected one of "
+        "learner, ci, thorough"
+    )
+
+
+@pytest.mark.parametrize("source", ["option", "environment"])
+def test_the_previous_hypothesis_profile_is_restored_after_the_run(toy, monkeypatch, source):
+    before = settings.get_current_profile_name()
+    max_examples = settings.default.max_examples
+    assert before != "thorough"
+    if source == "option":
+        assert probe(toy, "--hypothesis-profile", "thorough").endswith(
+            "PROFILE=thorough MAX_EXAMPLES=1000"
+        )
+    else:
+        monkeypatch.setenv("HYPOTHESIS_PROFILE", "thorough")
+        assert probe(toy).endswith("PROFILE=thorough MAX_EXAMPLES=1000")
+    assert settings.get_current_profile_name() == before
+    assert settings.default.max_examples == max_examples
+
+
+def test_a_bad_profile_leaves_the_current_profile_alone(toy):
+    before = settings.get_current_profile_name()
+    usage_error(toy.run(profile="fast"))
+    assert settings.get_current_profile_name() == before
+
+
+# --- verdicts as a learner reads them ----------------------------------------------------------
+
+
+def test_not_started_is_one_line_without_a_traceback(toy):
+    result = toy.run("--device", "cpu")
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert failure == [
+        "not started: double still raises NotImplementedError (katas/01_toy/toy.py:6)"
+    ]
+    assert "Traceback" not in text(result)
+    assert any(
+        line.startswith("FAILED katas/01_toy/test_toy.py::test_double_doubles[cpu] - not started")
+        for line in result.outlines
+    )
+
+
+def test_wrong_shows_the_message_and_the_smallest_input_as_pasteable_code(toy):
+    result = toy.run("--impl", toy.variant("wrong"), "--device", "cpu")
+    assert verdicts(result) == {"test_double_doubles[cpu]": "wrong", "test_halve_halves": "passed"}
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert re.match(r"wrong: result\[\d\]=.*, but should be .*values differ$", failure[0])
+    label = failure.index("The smallest failing input Hypothesis found:")
+    code = textwrap.dedent("\n".join(failure[label + 1 :]))
+    assert code.startswith("t = torch.tensor([") and code.endswith("double(t)")
+    namespace = {"torch": torch, "double": lambda t: t * 3}
+    exec(compile(code.replace("double(t)", "got = double(t)"), "<pasted>", "exec"), namespace)
+    assert not torch.equal(namespace["got"], namespace["t"] * 2)  # the example still fails
+    assert "Traceback" not in "\n".join(failure)
+
+
+def test_crashed_shows_only_the_learners_frames(toy):
+    impl = toy.variant("crashed")
+    result = toy.run("--impl", impl, "--device", "cpu")
+    assert verdicts(result)["test_double_doubles[cpu]"] == "crashed"
+    failure = "\n".join(failure_of(result, "test_double_doubles[cpu]"))
+    assert failure.startswith("crashed: double raised RuntimeError\nOn this input:\n")
+    assert "Traceback (your code only):" in failure
+    assert f"{impl}/01_toy/toy.py:9, in double\n    shape_of(t)" in failure
+    assert f"{impl}/01_toy/toy.py:5, in shape_of" in failure
+    assert failure.splitlines()[-1].startswith("RuntimeError: ")
+    for noise in ("dojo", "ypothesis", "site-packages", "torch/", "test_toy.py", "Failing test"):
+        assert noise not in failure.split("Traceback (your code only):")[1], noise
+
+
+def test_rule_broken_names_the_operation_and_the_learners_line(toy):
+    impl = toy.variant("rule broken")
+    result = toy.run("--impl", impl, "--device", "cpu")
+    assert verdicts(result)["test_double_doubles[cpu]"] == "rule broken"
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert failure[:3] == [
+        "rule broken: double called torch.matmul, which this kata forbids",
+        f"  at {impl}/01_toy/toy.py:5: "
+        "return torch.matmul(t[None], 2 * torch.eye(3, dtype=t.dtype))[0]",
+        "The rule of double: no matrix product",
+    ]
+    assert failure[3] == "On this input:"
+
+
+def test_an_endless_loop_is_too_slow_and_the_next_test_still_runs(toy):
+    start = time.monotonic()
+    result = toy.run("--impl", toy.variant("too slow"), "--device", "cpu")
+    assert time.monotonic() - start < 15
+    assert verdicts(result) == {
+        "test_double_doubles[cpu]": "too slow", "test_halve_halves": "passed",
+    }
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert failure[0] == (
+        "too slow: double used more than 1 s of CPU time on one input and was stopped."
+    )
+
+
+def test_a_changed_input_is_named_with_the_line(toy):
+    impl = toy.variant("mutated")
+    result = toy.run("--impl", impl, "--device", "cpu")
+    assert verdicts(result)["test_double_doubles[cpu]"] == "rule broken"
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert failure[:2] == [
+        "rule broken: double changed its input `t` in place",
+        f"  at {impl}/01_toy/toy.py:2: t.mul_(2)",
+    ]
+
+
+def test_a_module_that_does_not_import_gives_one_short_message(toy):
+    impl = toy.impl("syntax", "def double(t):\n    return t *\n" + HALVE)
+    result = toy.run("--impl", impl, "--device", "cpu")
+    assert set(verdicts(result).values()) == {"crashed"}
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert len(failure) == 1
+    assert failure[0].startswith(f"crashed: {impl}/01_toy/toy.py does not import (line 2): ")
+    assert "SyntaxError" in failure[0]
+
+
+def test_a_test_that_fails_for_its_own_reasons_keeps_pytests_report(toy):
+    (toy.pytester.path / "katas" / "01_toy" / "test_toy.py").write_text(
+        TESTS + '\n\n@graded("halve")\ndef test_broken_test(kata):\n    return {}["missing"]\n'
+    )
+    result = toy.run("--impl", "reference", "--device", "cpu")
+    assert verdicts(result)["test_broken_test"] == "error"
+    assert "KeyError" in "\n".join(failure_of(result, "test_broken_test"))
+
+
+# --- summary and selection ------------------------------------------------------------------------
+
+
+def test_the_summary_has_one_line_per_kata(toy):
+    result = toy.run("--impl", toy.variant("wrong"), "--device", "cpu")
+    result.stdout.fnmatch_lines([
+        "*dojo: functions passed per kata*",
+        "01_toy  1/2  double: wrong",
+    ])
+
+
+def test_the_summary_says_all_passed(toy):
+    result = toy.run("--impl", "reference", "--device", "cpu")
+    result.stdout.fnmatch_lines(["01_toy  2/2  all passed"])
+
+
+def test_the_summary_gives_a_function_its_worst_verdict(toy):
+    tests = TESTS + (
+        '\n\n@graded("double")\ndef test_double_of_none(kata):\n'
+        "    assert kata.double(None) is None\n"
+    )
+    (toy.pytester.path / "katas" / "01_toy" / "test_toy.py").write_text(tests)
+    result = toy.run("--impl", "reference", "--device", "cpu")
+    assert verdicts(result)["test_double_of_none"] == "crashed"
+    result.stdout.fnmatch_lines(["01_toy  1/2  double: crashed"])
+
+
+def test_function_option_selects_the_tests_of_one_function(toy):
+    result = toy.run("--impl", "reference", "--function", "halve")
+    result.assert_outcomes(passed=1, deselected=2)
+    assert list(verdicts(result)) == ["test_halve_halves"]
+    result.stdout.fnmatch_lines(["01_toy  1/1  all passed"])
+
+
+def test_function_option_may_be_repeated(toy):
+    result = toy.run("--impl", "reference", "--device", "cpu",
+                     "--function", "halve", "--function", "double")
+    result.assert_outcomes(passed=2)
