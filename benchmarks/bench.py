@@ -60,16 +60,27 @@ def main() -> int:
     print(f"{'kata':<22} {'test s':>7} {'wall s':>7} {'examples':>9} {'ex/s':>8}")
     total = 0.0
     for kata_id in ids:
-        test_time, wall, examples, _ = run([
-            f"katas/{kata_id}", "--impl", opts.impl, "--hypothesis-profile", opts.profile,
-            "-p", "no:cacheprovider", "--hypothesis-show-statistics", "-q",
-        ])
+        test_time, wall, examples, _ = run(
+            [
+                f"katas/{kata_id}",
+                "--impl",
+                opts.impl,
+                "--hypothesis-profile",
+                opts.profile,
+                "-p",
+                "no:cacheprovider",
+                "--hypothesis-show-statistics",
+                "-q",
+            ]
+        )
         total += test_time
         rate = examples / test_time if test_time > 0 else float("nan")
         print(f"{kata_id:<22} {test_time:>7.2f} {wall:>7.2f} {examples:>9} {rate:>8.0f}")
     print(f"{'all katas':<22} {total:>7.2f}")
     if not opts.no_suite:
-        test_time, wall, _, out = run(["-q", "-p", "no:cacheprovider", "--hypothesis-profile", "ci"])
+        test_time, wall, _, out = run(
+            ["-q", "-p", "no:cacheprovider", "--hypothesis-profile", "ci"]
+        )
         summary = out.strip().splitlines()[-1]
         print(f"\nsuite's own tests (ci profile): {test_time:.1f} s test time, {wall:.1f} s wall")
         print(f"  {summary}")

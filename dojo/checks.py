@@ -20,8 +20,12 @@ from dojo.outcomes import WrongAnswer
 
 SHOW_BOTH_UP_TO = 36  # elements: small tensors are printed in full on a mismatch
 
-_UNIT_ROUNDOFF = {torch.float16: 2.0**-11, torch.bfloat16: 2.0**-8,
-                  torch.float32: 2.0**-24, torch.float64: 2.0**-53}
+_UNIT_ROUNDOFF = {
+    torch.float16: 2.0**-11,
+    torch.bfloat16: 2.0**-8,
+    torch.float32: 2.0**-24,
+    torch.float64: 2.0**-53,
+}
 
 
 def unit_roundoff(dtype: torch.dtype) -> float:
@@ -99,7 +103,9 @@ def assert_tensor(
             hint or _shape_hint(got.shape, expected.shape),
         )
     if got.dtype != dtype:
-        raise _fail(f"{name}.dtype={got.dtype}, but should be {dtype}", _dtype_hint(got.dtype, dtype))
+        raise _fail(
+            f"{name}.dtype={got.dtype}, but should be {dtype}", _dtype_hint(got.dtype, dtype)
+        )
     if got.device != device:
         raise _fail(f"{name}.device={got.device}, but should be {device}", _device_hint())
     assert_values(got, expected, bound=bound, name=name, hint=hint)
@@ -156,14 +162,20 @@ def _indent(t: torch.Tensor) -> str:
     return "\n".join("    " + line for line in repr(t.detach().cpu()).splitlines())
 
 
-def assert_exact_type(got: Any, expected_type: type, *, name: str = "result", hint: str = "") -> None:
+def assert_exact_type(
+    got: Any, expected_type: type, *, name: str = "result", hint: str = ""
+) -> None:
     """`type(got) is expected_type`: a numpy float or a 0-dim tensor is not a float."""
     __tracebackhide__ = True
     if type(got) is not expected_type:
-        raise _fail(f"{name} is {_type_name(got)}, but should be a Python {expected_type.__name__}", hint)
+        raise _fail(
+            f"{name} is {_type_name(got)}, but should be a Python {expected_type.__name__}", hint
+        )
 
 
-def assert_number(got: Any, expected: float, *, bound: float = 0.0, name: str = "result", hint: str = "") -> None:
+def assert_number(
+    got: Any, expected: float, *, bound: float = 0.0, name: str = "result", hint: str = ""
+) -> None:
     """A Python int or float (not bool, not numpy, not a tensor) within `bound`."""
     __tracebackhide__ = True
     if type(got) not in (int, float):
@@ -176,7 +188,10 @@ def assert_equal(got: Any, expected: Any, *, name: str = "result", hint: str = "
     """Exact equality, type included (`(2, 3)` is not `[2, 3]` or `torch.Size([2, 3])`)."""
     __tracebackhide__ = True
     if type(got) is not type(expected):
-        raise _fail(f"{name} is {_type_name(got)}, but should be a {type(expected).__name__}: {expected!r}", hint)
+        raise _fail(
+            f"{name} is {_type_name(got)}, but should be a {type(expected).__name__}: {expected!r}",
+            hint,
+        )
     if got != expected:
         raise _fail(f"{name}={got!r}, but should be {expected!r}", hint)
 
@@ -203,7 +218,8 @@ def assert_view_of(
         raise _fail(
             f"{name} does not share the memory of {source_name}: it is a copy, "
             "but should be a view",
-            hint or "build the result from the input's own memory (torch.as_strided), "
+            hint
+            or "build the result from the input's own memory (torch.as_strided), "
             "without any operation that copies values.",
         )
     if got.numel() == 0:
@@ -212,15 +228,16 @@ def assert_view_of(
         raise _fail(
             f"{name}.storage_offset()={got.storage_offset()}, but should be "
             f"{expected.storage_offset()}",
-            hint or f"{source_name} may start partway into its memory: "
-            "its storage_offset() says where.",
+            hint
+            or f"{source_name} may start partway into its memory: its storage_offset() says where.",
         )
     for dim, size in enumerate(got.shape):
         if size > 1 and got.stride(dim) != expected.stride(dim):
             raise _fail(
                 f"{name}.stride()={tuple(got.stride())}, but should be "
                 f"{tuple(expected.stride())} (dimension {dim}, of size {size})",
-                hint or "a stride of 0 repeats the same memory along a dimension; "
+                hint
+                or "a stride of 0 repeats the same memory along a dimension; "
                 "anywhere else keep the input's own stride.",
             )
 
@@ -256,7 +273,8 @@ def raises(
                 raise _fail(
                     f"{call} raised {type(exc).__name__}({message!r}), but the message should "
                     f"name the shape {tuple(shape)}",
-                    "say which shapes did not fit, e.g. f'cannot multiply {a.shape} by {b.shape}'.",
+                    "put every shape involved in the message, e.g. "
+                    "f'shapes {a.shape} and {b.shape} do not fit'.",
                 ) from None
         return
     except Exception as exc:

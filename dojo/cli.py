@@ -19,7 +19,8 @@ def _course() -> curriculum.Curriculum:
     root = curriculum.find_root(Path.cwd())
     if root is None:
         raise CliError(
-            "no katas/curriculum.toml here or above: run dojo inside your clone of foundations-katas"
+            "no katas/curriculum.toml here or above: "
+            "run dojo inside your clone of foundations-katas"
         )
     try:
         return curriculum.load(root / "katas" / curriculum.REGISTRY_NAME)

@@ -151,7 +151,7 @@ def _as_given(value: Any) -> Any:
         return value
 
 
-_KINDS = {
+_KINDS: dict[inspect._ParameterKind, str] = {
     inspect.Parameter.KEYWORD_ONLY: "keyword",
     inspect.Parameter.VAR_POSITIONAL: "*",
     inspect.Parameter.VAR_KEYWORD: "**",

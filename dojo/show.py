@@ -15,11 +15,8 @@ def _number(value: float | int | bool, dtype: torch.dtype) -> str:
         return repr(bool(value))
     if not dtype.is_floating_point:
         return repr(int(value))
-    if dtype == torch.float32:
-        text = str(np.float32(value))
-    else:
-        text = repr(float(value))
-    return text
+    # Shortest text that reads back as the same number of that dtype.
+    return str(np.float32(value)) if dtype == torch.float32 else repr(float(value))
 
 
 def _nested(values: Any, dtype: torch.dtype) -> str:
@@ -51,9 +48,7 @@ def value_code(value: Any) -> str:
     return repr(value)
 
 
-def call_code(
-    function: str, arguments: dict[str, Any], kinds: dict[str, str] | None = None
-) -> str:
+def call_code(function: str, arguments: dict[str, Any], kinds: dict[str, str] | None = None) -> str:
     """`name = value` lines for the arguments, then the call itself.
 
     `kinds` maps a name to "keyword" (passed as `name=name`), "*" or "**";
@@ -64,9 +59,7 @@ def call_code(
     passed = []
     for name in arguments:
         kind = kinds.get(name, "")
-        passed.append(
-            f"{name}={name}" if kind == "keyword" else f"{kind}{name}" if kind else name
-        )
+        passed.append(f"{name}={name}" if kind == "keyword" else f"{kind}{name}" if kind else name)
     lines.append(f"{function}({', '.join(passed)})")
     return "\n".join(lines)
 

@@ -3,7 +3,7 @@
 Tensors are built on the CPU from a drawn seed, kind and layout with a local
 `torch.Generator` (never torch's global RNG), so examples are reproducible,
 give the same values on every device, and shrink to small integers. Move them
-with `to_device`, which keeps their layout. Arguments follow Hypothesis' style:
+with `to_device` / `on`, which copy and keep their layout. Arguments follow Hypothesis' style:
 keyword-only, bounds named `min_*`/`max_*`.
 """
 
@@ -44,7 +44,9 @@ def shapes(
     """Tensor shapes, zero-size dimensions included unless `min_side` > 0."""
     _check_bounds("dims", min_dims, max_dims)
     _check_bounds("side", min_side, max_side)
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
 @st.composite
@@ -63,9 +65,11 @@ def incompatible_matmul_shapes(
     draw: st.DrawFn, *, max_side: int = MAX_SIDE
 ) -> tuple[Shape, Shape]:
     """Shapes `(n, k)` and `(j, m)` with `k != j`: `a @ b` must fail."""
+    if max_side < 1:
+        raise InvalidArgument(f"max_side={max_side}: two different inner sizes need max_side >= 1")
     side = st.integers(0, max_side)
     n, k, m = draw(side), draw(side), draw(side)
-    j = draw(side.filter(lambda x: x != k))
+    j = (k + draw(st.integers(1, max_side))) % (max_side + 1)  # any size but k
     return (n, k), (j, m)
 
 
@@ -88,14 +92,18 @@ def incompatible_shapes(
     differs with neither size equal to 1."""
     if max_dims < 1:
         raise InvalidArgument(f"max_dims={max_dims}: incompatible shapes need a dimension")
+    if max_side < 2:
+        raise InvalidArgument(
+            f"max_side={max_side}: a clash needs two sizes other than 1 (0 and 2 at least)"
+        )
     a, b = draw(broadcastable_shapes(min_dims=1, max_dims=max_dims, max_side=max_side))
     a_list, b_list = list(a), list(b)
     # Pick an aligned position (from the right) present in both and make it clash.
     common = min(len(a_list), len(b_list))
     pos = draw(st.integers(1, common))
-    sizes = st.integers(0, max_side).filter(lambda s: s != 1)
-    x = draw(sizes)
-    y = draw(sizes.filter(lambda s: s != x))
+    sizes = [s for s in range(max_side + 1) if s != 1]
+    x = draw(st.sampled_from(sizes))
+    y = draw(st.sampled_from([s for s in sizes if s != x]))
     a_list[-pos], b_list[-pos] = x, y
     return tuple(a_list), tuple(b_list)
 
@@ -128,6 +136,10 @@ def tensors(
     products), "normal", "uniform". `layouts` picks the memory layout:
     "contiguous", "transposed" (a permuted view) or "strided" (every other element).
     """
+    if not kinds:
+        raise InvalidArgument(f"kinds={list(kinds)!r} is empty; expected some of {KINDS}")
+    if not layouts:
+        raise InvalidArgument(f"layouts={list(layouts)!r} is empty; expected some of {LAYOUTS}")
     for kind in kinds:
         if kind not in KINDS:
             raise InvalidArgument(f"kinds contains {kind!r}; expected some of {KINDS}")
@@ -153,7 +165,8 @@ def matmul_operands(
     """Two matrices `(n, k)` and `(k, m)` of one float dtype."""
     a_shape, b_shape = draw(matmul_shapes(min_side=min_side, max_side=max_side), label="shapes")
     dtype = draw(float_dtypes(), label="dtype")
-    return draw(tensors(a_shape, dtype=dtype), label="a"), draw(tensors(b_shape, dtype=dtype), label="b")
+    a = draw(tensors(a_shape, dtype=dtype), label="a")
+    return a, draw(tensors(b_shape, dtype=dtype), label="b")
 
 
 @st.composite
@@ -163,7 +176,8 @@ def incompatible_matmul_operands(
     """Two matrices whose inner sizes differ."""
     a_shape, b_shape = draw(incompatible_matmul_shapes(max_side=max_side), label="shapes")
     dtype = draw(float_dtypes(), label="dtype")
-    return draw(tensors(a_shape, dtype=dtype), label="a"), draw(tensors(b_shape, dtype=dtype), label="b")
+    a = draw(tensors(a_shape, dtype=dtype), label="a")
+    return a, draw(tensors(b_shape, dtype=dtype), label="b")
 
 
 @st.composite
@@ -218,36 +232,18 @@ def broadcastable_operands(
 
 
 def to_device(t: torch.Tensor, device: str | torch.device) -> torch.Tensor:
-    """Copy `t` to `device` keeping its shape, strides and dtype (views stay views)."""
-    device = torch.device(device)
-    if t.device == device:
-        return t
-    if t.is_contiguous() or t.dim() == 0:
-        return t.to(device)
-    out = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device=device)
-    out.copy_(t)
-    return out
-
-
-def on(device: str | torch.device, *values: Any) -> Any:
-    """`to_device` for several values at once; non-tensors pass through."""
-    moved = tuple(to_device(v, device) if isinstance(v, torch.Tensor) else v for v in values)
-    return moved[0] if len(moved) == 1 else moved
-
-
-def copy_to(t: torch.Tensor, device: str | torch.device) -> torch.Tensor:
     """A copy of `t` on `device` with the same shape, strides, storage offset and dtype.
 
-    Unlike `to_device` it never returns `t` itself, so code that writes into its
-    inputs cannot change the caller's tensors (pinned `@example` tensors are
-    module constants shared by every example), and a view keeps its offset.
+    Always a copy, never `t` itself: code that writes into its inputs cannot
+    change the caller's tensors (pinned `@example` tensors are module constants
+    shared by every example), and views stay views, offset included.
     """
     size = t.untyped_storage().nbytes() // t.element_size()
     memory = torch.as_strided(t.detach(), (size,), (1,), 0).to(device, copy=True)
     return torch.as_strided(memory, t.shape, t.stride(), t.storage_offset())
 
 
-def copies_on(device: str | torch.device, *values: Any) -> Any:
-    """`copy_to` for several values at once; non-tensors pass through."""
-    moved = tuple(copy_to(v, device) if isinstance(v, torch.Tensor) else v for v in values)
+def on(device: str | torch.device, *values: Any) -> Any:
+    """`to_device` for several values at once; non-tensors pass through."""
+    moved = tuple(to_device(v, device) if isinstance(v, torch.Tensor) else v for v in values)
     return moved[0] if len(moved) == 1 else moved

@@ -1,6 +1,6 @@
 """Graded tests for kata 03_broadcasting: each function against PyTorch itself.
 
-Inputs reach the learner as copies (`ds.copies_on`): the pinned tensors below are
+Inputs reach the learner as copies (`ds.on`): the pinned tensors below are
 module constants, and a function that wrote into its input would change them.
 """
 
@@ -100,7 +100,7 @@ def test_all_greater_matches_torch(kata, device, ab, shift):
         a, b = a.abs_().add_(0.5), b.abs_().neg_()
     elif shift == "touching":
         a, b = a.abs_(), b.abs_().neg_()
-    a, b = ds.copies_on(device, a, b)
+    a, b = ds.on(device, a, b)
     expected = bool((a > b).all())
     got = kata.all_greater(a, b)
     checks.assert_equal(
@@ -134,7 +134,7 @@ def matrix_and_column(draw):
     (SQUARE.to(F64), torch.tensor([0.5, -1.0], dtype=F64)),
 )
 def test_add_column_vector_matches_torch(kata, device, mc):
-    m, c = ds.copies_on(device, *mc)
+    m, c = ds.on(device, *mc)
     got = kata.add_column_vector(m, c)
     expected = m.double() + c.double()[:, None]
     magnitude = (m.double().abs() + c.double().abs()[:, None]).cpu()
@@ -179,7 +179,7 @@ TWO_MEANS, TWO_STDS = torch.tensor([1.0, -1.0]), torch.tensor([0.5, 4.0])
     ),
 )
 def test_normalize_channels_matches_torch(kata, device, ims):
-    images, mean, std = ds.copies_on(device, *ims)
+    images, mean, std = ds.on(device, *ims)
     got = kata.normalize_channels(images, mean, std)
     x, mu, sigma = images.double(), mean.double()[:, None, None], std.double()[:, None, None]
     expected = (x - mu) / sigma
@@ -222,7 +222,7 @@ def expand_cases(draw):
 )
 def test_expand_like_matches_expand_as(kata, device, case):
     base, index, target = case
-    base = ds.copies_on(device, base)
+    base = ds.on(device, base)
     v = base if index is None else base[index]  # sliced on the device: keeps the offset
     m = torch.zeros(target, dtype=v.dtype, device=v.device)
     expected = v.expand_as(m)
@@ -275,7 +275,7 @@ def check_rejects(fn, name, shapes, dtype, device):
 @given(ab=ds.matmul_operands())
 @pinned("ab", *MATMUL_PITFALLS)
 def test_matmul_broadcast_matches_torch_matmul(kata, device, ab):
-    a, b = ds.copies_on(device, *ab)
+    a, b = ds.on(device, *ab)
     check_matmul(kata.matmul_broadcast(a, b), a, b)
 
 
@@ -290,7 +290,7 @@ def test_matmul_broadcast_rejects_incompatible_shapes(kata, device, shapes, dtyp
 @given(ab=ds.matmul_operands())
 @pinned("ab", *MATMUL_PITFALLS)
 def test_matmul_no_loops_matches_torch_matmul(kata, device, ab):
-    a, b = ds.copies_on(device, *ab)
+    a, b = ds.on(device, *ab)
     check_matmul(kata.matmul_no_loops(a, b), a, b)
 
 
@@ -329,7 +329,7 @@ POINTS = torch.tensor([[1.0, 2.0], [3.0, 4.0], [-1.0, 0.5]])
     (POINTS.t().to(F64).contiguous().t(), torch.tensor([[0.5, -1.0]], dtype=F64)),
 )
 def test_pairwise_sq_distances_matches_torch(kata, device, xy):
-    x, y = ds.copies_on(device, *xy)
+    x, y = ds.on(device, *xy)
     got = kata.pairwise_sq_distances(x, y)
     xd, yd = x.double()[:, None, :], y.double()[None, :, :]
     expected = ((xd - yd) ** 2).sum(dim=-1)

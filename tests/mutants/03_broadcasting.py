@@ -9,6 +9,7 @@ import itertools
 import torch
 
 EXPECTED = {
+    "expand_like__set_storage_instead": "rule broken",
     "broadcast_shape__returns_list": "wrong",
     "broadcast_shape__uses_torch": "rule broken",
     "all_greater__returns_tensor": "wrong",
@@ -20,7 +21,7 @@ EXPECTED = {
     "normalize_channels__in_place": "rule broken",
     "expand_like__uses_expand_as": "rule broken",
     "expand_like__repeat_copies": "rule broken",
-    "expand_like__multiplies_by_ones": "wrong",
+    "expand_like__multiplies_by_ones": "rule broken",
     "matmul_broadcast__uses_matmul_operator": "rule broken",
     "matmul_broadcast__two_loops": "rule broken",
     "matmul_no_loops__loops_over_rows": "rule broken",
@@ -228,6 +229,12 @@ def _expand_strides(v, m):
     return [0] * new + [
         0 if v.shape[d] == 1 and m.shape[new + d] != 1 else v.stride(d) for d in range(v.dim())
     ]
+
+
+def expand_like__set_storage_instead(v, m):
+    """A correct stride-0 view, but built with Tensor.set_ instead of as_strided."""
+    out = v.new_empty(0)
+    return out.set_(v.untyped_storage(), v.storage_offset(), m.shape, _expand_strides(v, m))
 
 
 def expand_like__offset_zero(v, m):
