@@ -284,3 +284,26 @@ def raises(
             f"{call} raised {type(exc).__name__}, but should raise {exc_type.__name__}: {why}",
         ) from None
     raise _fail(f"{call} returned normally, but should raise {exc_type.__name__}: {why}")
+
+
+def assert_matmul(got: Any, a: torch.Tensor, b: torch.Tensor) -> None:
+    """`got` is `a @ b`: shape, a's dtype and device, values within `matmul_bound`."""
+    __tracebackhide__ = True
+    expected = torch.matmul(a.detach().double(), b.detach().double())
+    assert_tensor(got, expected, dtype=a.dtype, device=a.device, bound=matmul_bound(a, b))
+
+
+def assert_matmul_rejects(
+    fn: Any,
+    shapes: tuple[Sequence[int], Sequence[int]],
+    *,
+    dtype: torch.dtype,
+    device: torch.device | str,
+) -> None:
+    """Matmul `fn` called on zero matrices of `shapes` (which do not fit) must raise
+    an exception naming both shapes. The values do not matter, only the shapes."""
+    __tracebackhide__ = True
+    a, b = (torch.zeros(tuple(shape), dtype=dtype, device=device) for shape in shapes)
+    call = f"{fn.__name__}(a, b) with a.shape={tuple(a.shape)}, b.shape={tuple(b.shape)}"
+    with raises(call, shapes=(a.shape, b.shape), why="a's columns must match b's rows"):
+        fn(a, b)

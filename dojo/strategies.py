@@ -9,10 +9,11 @@ keyword-only, bounds named `min_*`/`max_*`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
+from hypothesis import example
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
@@ -170,17 +171,6 @@ def matmul_operands(
 
 
 @st.composite
-def incompatible_matmul_operands(
-    draw: st.DrawFn, *, max_side: int = MAX_SIDE
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Two matrices whose inner sizes differ."""
-    a_shape, b_shape = draw(incompatible_matmul_shapes(max_side=max_side), label="shapes")
-    dtype = draw(float_dtypes(), label="dtype")
-    a = draw(tensors(a_shape, dtype=dtype), label="a")
-    return a, draw(tensors(b_shape, dtype=dtype), label="b")
-
-
-@st.composite
 def expandable_shapes(
     draw: st.DrawFn,
     *,
@@ -247,3 +237,39 @@ def on(device: str | torch.device, *values: Any) -> Any:
     """`to_device` for several values at once; non-tensors pass through."""
     moved = tuple(to_device(v, device) if isinstance(v, torch.Tensor) else v for v in values)
     return moved[0] if len(moved) == 1 else moved
+
+
+def pinned(name: str, *cases: Any, **fixed: Any) -> Callable[[Any], Any]:
+    """Apply `@example(name=case, **fixed)` for each case, in order."""
+
+    def decorate(test: Any) -> Any:
+        for case in reversed(cases):
+            test = example(**{name: case}, **fixed)(test)
+        return test
+
+    return decorate
+
+
+SQUARE = torch.tensor([[1.0, 2.0], [3.0, 4.0]])  # not symmetric: a transpose shows
+
+# Known traps of any matmul, tried first: an empty matrix, k = 0, 1x1, a square
+# non-symmetric pair (a missing transpose or the wrong sum axis keeps the shape),
+# float64 (the book's torch.zeros(ar, bc) loses it), a non-contiguous
+# (transposed) operand, and a wide b.
+MATMUL_PITFALLS: tuple[tuple[torch.Tensor, torch.Tensor], ...] = (
+    (torch.zeros(0, 3), torch.zeros(3, 2)),
+    (torch.zeros(2, 0), torch.zeros(0, 3)),
+    (torch.tensor([[3.0]]), torch.tensor([[-2.0]])),
+    (SQUARE, SQUARE + 1),
+    (SQUARE.double(), torch.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=torch.float64)),
+    (torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).t(), torch.tensor([[1.0, -1.0], [2.0, 0.0]])),
+    (torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])),
+)
+
+# Shapes that do not multiply, tried first: equal non-square shapes, a size-1
+# mismatch, and empty matrices.
+INCOMPATIBLE_MATMUL_PITFALLS: tuple[tuple[Shape, Shape], ...] = (
+    ((2, 3), (2, 3)),
+    ((1, 1), (2, 1)),
+    ((0, 2), (0, 2)),
+)

@@ -215,14 +215,6 @@ def test_matmul_operands_multiply_and_share_one_float_dtype(ab):
     assert a.dtype == b.dtype and a.dtype in ds.FLOAT_DTYPES
 
 
-@given(ds.incompatible_matmul_operands())
-def test_incompatible_matmul_operands_do_not_multiply(ab):
-    a, b = ab
-    assert a.dim() == b.dim() == 2
-    assert a.shape[1] != b.shape[0]
-    assert a.dtype == b.dtype
-
-
 @given(ds.expandable_shapes())
 def test_expandable_shapes_broadcast_to_their_target(shapes):
     source, target = shapes

@@ -5,25 +5,14 @@ module constants, and a function that wrote into its input would change them.
 """
 
 import torch
-from hypothesis import example, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dojo import checks, graded
 from dojo import strategies as ds
 
 F64 = torch.float64
-SQUARE = torch.tensor([[1.0, 2.0], [3.0, 4.0]])  # not symmetric: a transpose shows
-
-
-def pinned(name, *cases, **fixed):
-    """Apply @example(name=case, **fixed) for each case, in order."""
-
-    def decorate(test):
-        for case in reversed(cases):
-            test = example(**{name: case}, **fixed)(test)
-        return test
-
-    return decorate
+SQUARE = ds.SQUARE
 
 
 # --- broadcast_shape ----------------------------------------------------------
@@ -44,7 +33,7 @@ def torch_broadcast_shape(shape_a, shape_b):
 
 @graded("broadcast_shape")
 @given(shapes=ds.broadcastable_shapes())
-@pinned(
+@ds.pinned(
     "shapes",
     ((2, 1, 4), (3, 1)),  # aligned from the right, not from the left
     ((8, 1, 6, 1), (7, 1, 5)),  # the book's example
@@ -65,7 +54,7 @@ def test_broadcast_shape_matches_torch(kata, shapes):
 
 @graded("broadcast_shape")
 @given(shapes=ds.incompatible_shapes())
-@pinned("shapes", ((0,), (3,)), ((2, 3), (2,)), ((4, 1), (3, 2)), ((2, 1), (8, 4, 3)))
+@ds.pinned("shapes", ((0,), (3,)), ((2, 3), (2,)), ((4, 1), (3, 2)), ((2, 1), (8, 4, 3)))
 def test_broadcast_shape_rejects_incompatible_shapes(kata, shapes):
     shape_a, shape_b = shapes
     call = f"broadcast_shape({shape_a}, {shape_b})"
@@ -82,7 +71,7 @@ SHIFTS = ("free", "apart", "touching")
 
 @graded("all_greater")
 @given(ab=ds.broadcastable_operands(), shift=st.sampled_from(SHIFTS))
-@pinned(
+@ds.pinned(
     "ab",
     (torch.tensor([2.0, 3.0]), torch.tensor([1.0, 3.0])),  # one tie: not greater
     (torch.tensor(1.0), torch.tensor(1.0)),
@@ -124,7 +113,7 @@ def matrix_and_column(draw):
 
 @graded("add_column_vector")
 @given(mc=matrix_and_column())
-@pinned(
+@ds.pinned(
     "mc",
     (SQUARE, torch.tensor([10.0, -20.0])),  # square: adding c as a row keeps the shape
     (torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), torch.tensor([10.0, -20.0])),
@@ -166,7 +155,7 @@ TWO_MEANS, TWO_STDS = torch.tensor([1.0, -1.0]), torch.tensor([0.5, 4.0])
 
 @graded("normalize_channels")
 @given(ims=images_mean_std())
-@pinned(
+@ds.pinned(
     "ims",
     (NCHW_333, torch.tensor([1.0, -2.0, 3.0]), torch.tensor([0.5, 2.0, 4.0])),
     (torch.arange(24.0).reshape(2, 2, 2, 3), TWO_MEANS, TWO_STDS),  # H == C
@@ -210,7 +199,7 @@ def expand_cases(draw):
 
 @graded("expand_like")
 @given(case=expand_cases())
-@pinned(
+@ds.pinned(
     "case",
     (torch.arange(6.0).reshape(2, 3), 1, (4, 3)),  # v = base[1] starts at offset 3
     (torch.arange(3.0).reshape(3, 1), None, (3, 4)),  # a size-1 dimension is repeated
@@ -239,66 +228,34 @@ def test_expand_like_matches_expand_as(kata, device, case):
 
 # --- matmul_broadcast and matmul_no_loops -------------------------------------
 
-# Pitfalls pinned for both matmuls: an empty matrix, k = 0, 1x1, a square
-# non-symmetric pair (a transpose or the wrong sum axis keeps the shape), float64
-# and a non-contiguous (transposed) operand.
-MATMUL_PITFALLS = (
-    (torch.zeros(0, 3), torch.zeros(3, 2)),
-    (torch.zeros(2, 0), torch.zeros(0, 3)),
-    (torch.tensor([[3.0]]), torch.tensor([[-2.0]])),
-    (SQUARE, SQUARE + 1),
-    (SQUARE.to(F64), torch.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=F64)),
-    (torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).t(), torch.tensor([[1.0, -1.0], [2.0, 0.0]])),
-    (torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])),
-)
-# Shapes only: the values of a and b do not matter when the shapes do not fit.
-INCOMPATIBLE = (((2, 3), (2, 3)), ((1, 1), (2, 1)), ((0, 2), (0, 2)))
-
-
-def check_matmul(got, a, b):
-    __tracebackhide__ = True
-    expected = torch.matmul(a.double(), b.double())
-    checks.assert_tensor(
-        got, expected, dtype=a.dtype, device=a.device, bound=checks.matmul_bound(a, b)
-    )
-
-
-def check_rejects(fn, name, shapes, dtype, device):
-    __tracebackhide__ = True
-    a, b = (torch.zeros(shape, dtype=dtype, device=device) for shape in shapes)
-    call = f"{name}(a, b) with a.shape={tuple(a.shape)}, b.shape={tuple(b.shape)}"
-    with checks.raises(call, shapes=(a.shape, b.shape), why="a's columns must match b's rows"):
-        fn(a, b)
-
-
 @graded("matmul_broadcast")
 @given(ab=ds.matmul_operands())
-@pinned("ab", *MATMUL_PITFALLS)
+@ds.pinned("ab", *ds.MATMUL_PITFALLS)
 def test_matmul_broadcast_matches_torch_matmul(kata, device, ab):
     a, b = ds.on(device, *ab)
-    check_matmul(kata.matmul_broadcast(a, b), a, b)
+    checks.assert_matmul(kata.matmul_broadcast(a, b), a, b)
 
 
 @graded("matmul_broadcast")
 @given(shapes=ds.incompatible_matmul_shapes(), dtype=ds.float_dtypes())
-@pinned("shapes", *INCOMPATIBLE, dtype=torch.float32)
+@ds.pinned("shapes", *ds.INCOMPATIBLE_MATMUL_PITFALLS, dtype=torch.float32)
 def test_matmul_broadcast_rejects_incompatible_shapes(kata, device, shapes, dtype):
-    check_rejects(kata.matmul_broadcast, "matmul_broadcast", shapes, dtype, device)
+    checks.assert_matmul_rejects(kata.matmul_broadcast, shapes, dtype=dtype, device=device)
 
 
 @graded("matmul_no_loops")
 @given(ab=ds.matmul_operands())
-@pinned("ab", *MATMUL_PITFALLS)
+@ds.pinned("ab", *ds.MATMUL_PITFALLS)
 def test_matmul_no_loops_matches_torch_matmul(kata, device, ab):
     a, b = ds.on(device, *ab)
-    check_matmul(kata.matmul_no_loops(a, b), a, b)
+    checks.assert_matmul(kata.matmul_no_loops(a, b), a, b)
 
 
 @graded("matmul_no_loops")
 @given(shapes=ds.incompatible_matmul_shapes(), dtype=ds.float_dtypes())
-@pinned("shapes", *INCOMPATIBLE, dtype=torch.float32)
+@ds.pinned("shapes", *ds.INCOMPATIBLE_MATMUL_PITFALLS, dtype=torch.float32)
 def test_matmul_no_loops_rejects_incompatible_shapes(kata, device, shapes, dtype):
-    check_rejects(kata.matmul_no_loops, "matmul_no_loops", shapes, dtype, device)
+    checks.assert_matmul_rejects(kata.matmul_no_loops, shapes, dtype=dtype, device=device)
 
 
 # --- pairwise_sq_distances ----------------------------------------------------
@@ -318,7 +275,7 @@ POINTS = torch.tensor([[1.0, 2.0], [3.0, 4.0], [-1.0, 0.5]])
 
 @graded("pairwise_sq_distances")
 @given(xy=point_sets())
-@pinned(
+@ds.pinned(
     "xy",
     (torch.tensor([[3.0]]), torch.tensor([[-2.0]])),  # 25: squared, not 5
     (torch.tensor([[0.0, 0.0], [1.0, 0.0]]), torch.tensor([[0.0, 1.0], [3.0, 0.0]])),  # square
