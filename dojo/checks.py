@@ -58,9 +58,10 @@ def _fail(message: str, hint: str = "") -> WrongAnswer:
 
 def _dtype_hint(got: torch.dtype, want: torch.dtype) -> str:
     return (
-        f"the inputs are {want}, so the result must be too. A tensor made with "
-        "torch.zeros(n, m) is float32 on the CPU whatever the inputs are: pass "
-        "dtype=a.dtype, device=a.device (or write a.new_zeros(n, m))."
+        f"the inputs are {want}, so the result must be too. A tensor you create "
+        "(torch.zeros(n, m), torch.tensor(...)) is float32 unless you pass dtype=, and "
+        ".float() or .item() lose float64: write a.new_zeros(n, m), or pass "
+        "dtype=a.dtype, device=a.device."
     )
 
 

@@ -316,7 +316,7 @@ def _explain(verdict: str, exc: BaseException, function: str, state: guard.TestS
     if isinstance(exc, loader.ImplError):
         return f"crashed: {exc}"
     if verdict == outcomes.WRONG:
-        return f"wrong: {exc}" + _call_block(state, "The smallest failing input Hypothesis found")
+        return f"wrong: {exc}" + _call_block(state, _input_label(exc))
     if verdict == outcomes.CRASHED:
         return (
             f"crashed: {function} raised {type(exc).__name__}"
@@ -330,6 +330,14 @@ def _explain(verdict: str, exc: BaseException, function: str, state: guard.TestS
             text = text.replace(path, _relative(path))
         return f"{verdict}: {text}" + _call_block(state, "On this input")
     return str(exc)
+
+
+def _input_label(exc: BaseException) -> str:
+    """Name the failing input: a pinned pitfall (`@example`) or a shrunk draw."""
+    notes = getattr(exc, "__notes__", None) or []
+    if any(str(note).startswith("Failing explicit example") for note in notes):
+        return "A known pitfall the tests always try"
+    return "The smallest failing input Hypothesis found"
 
 
 def _function_of(item: pytest.Item) -> tuple[str, str] | None:

@@ -57,6 +57,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Every matrix product but einsum: what a kata that requires einsum forbids (04_einsum).
+GROUPS["matmul-family-except-einsum"] = tuple(
+    op for op in GROUPS["matmul-family"] if op != "torch.einsum"
+)
+
 _ROOTS: dict[str, Any] = {"torch": torch, "Tensor": torch.Tensor, "F": F}
 
 # Calls that write into their first argument.

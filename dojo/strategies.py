@@ -273,3 +273,242 @@ INCOMPATIBLE_MATMUL_PITFALLS: tuple[tuple[Shape, Shape], ...] = (
     ((1, 1), (2, 1)),
     ((0, 2), (0, 2)),
 )
+
+
+# --- einsum (04_einsum) -------------------------------------------------------
+
+EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+EINSUM_MAX_LETTERS = 2 * MAX_DIMS  # distinct letters in one equation: keeps products small
+
+# What can be wrong with a two-operand einsum call other than a size (see
+# `malformed_einsum_cases`); each kind is one defect in an otherwise valid call.
+EINSUM_DEFECTS = (
+    "arrow",  # no '->', or more than one
+    "character",  # something other than a-z, ',' and '->': 'I', '1', '.', '...'
+    "repeated letter",  # a letter twice in one operand
+    "unknown output letter",  # an output letter in neither input
+    "repeated output letter",  # an output letter twice
+    "dimensions",  # an operand's number of dimensions differs from its letters
+    "operands",  # one or three operands in the equation, for two tensors
+)
+
+
+def einsum_parts(equation: str) -> tuple[str, str, str]:
+    """The subscripts of a valid two-operand equation: 'ij,jk->ik' gives ('ij', 'jk', 'ik')."""
+    inputs, arrow, output = equation.partition("->")
+    x, comma, y = inputs.partition(",")
+    if not arrow or not comma:
+        raise InvalidArgument(f"equation={equation!r} is not of the form 'x,y->output'")
+    return x, y, output
+
+
+@st.composite
+def einsum_equations(
+    draw: st.DrawFn,
+    *,
+    min_dims: int = 0,
+    max_dims: int = MAX_DIMS,
+    max_letters: int = EINSUM_MAX_LETTERS,
+) -> str:
+    """A valid explicit two-operand einsum equation, such as 'ij,jk->ik'.
+
+    Each operand has `min_dims` to `max_dims` distinct lower-case letters (0 is
+    a 0-dim operand), the two may share letters, and the output is some of the
+    letters (none to all, each once) in any order: a letter left out is
+    summed, whether it is in one operand or in both. At most `max_letters`
+    distinct letters, taken from the whole alphabet.
+    """
+    _check_bounds("dims", min_dims, max_dims)
+    if min_dims < 0:
+        raise InvalidArgument(f"min_dims={min_dims} is negative")
+    if max_letters < min_dims or max_letters > len(EINSUM_LETTERS):
+        raise InvalidArgument(
+            f"max_letters={max_letters}: an operand needs min_dims={min_dims} distinct "
+            f"letters, and there are {len(EINSUM_LETTERS)} letters"
+        )
+    dims = st.integers(min_dims, min(max_dims, max_letters))
+    x_dims, y_dims = draw(dims, label="x dims"), draw(dims, label="y dims")
+    count = draw(
+        st.integers(max(x_dims, y_dims), min(x_dims + y_dims, max_letters)), label="letters"
+    )
+    pool = draw(
+        st.lists(st.sampled_from(EINSUM_LETTERS), min_size=count, max_size=count, unique=True),
+        label="pool",
+    )
+    x = draw(st.permutations(pool), label="x letters")[:x_dims]
+    y = draw(st.permutations(pool), label="y letters")[:y_dims]
+    used = [c for c in pool if c in x or c in y]
+    kept = draw(st.integers(0, len(used)), label="kept")
+    output = draw(st.permutations(used), label="output letters")[:kept]
+    return f"{''.join(x)},{''.join(y)}->{''.join(output)}"
+
+
+@st.composite
+def einsum_shapes(
+    draw: st.DrawFn,
+    equation: str,
+    *,
+    min_side: int = 0,
+    max_side: int = MAX_SIDE,
+    broadcast: bool = True,
+) -> tuple[Shape, Shape]:
+    """Shapes of the two operands of the valid `equation` that torch.einsum accepts.
+
+    Each letter gets a size from `min_side` to `max_side` (0 included unless
+    `min_side` > 0). With `broadcast`, a letter of both operands may have size
+    1 in one of them, which torch.einsum broadcasts against the other's size.
+    """
+    _check_bounds("side", min_side, max_side)
+    x, y, _ = einsum_parts(equation)
+    sizes = {c: draw(st.integers(min_side, max_side), label=f"size of {c}") for c in x + y}
+    x_shape, y_shape = [sizes[c] for c in x], [sizes[c] for c in y]
+    if broadcast:
+        for c in x:
+            if c in y:
+                where = draw(st.sampled_from(("neither", "x", "y")), label=f"{c} of size 1 in")
+                if where == "x":
+                    x_shape[x.index(c)] = 1
+                elif where == "y":
+                    y_shape[y.index(c)] = 1
+    return tuple(x_shape), tuple(y_shape)
+
+
+@st.composite
+def einsum_operands(
+    draw: st.DrawFn,
+    *,
+    min_dims: int = 0,
+    max_dims: int = MAX_DIMS,
+    max_letters: int = EINSUM_MAX_LETTERS,
+    min_side: int = 0,
+    max_side: int = MAX_SIDE,
+    broadcast: bool = True,
+    kinds: Sequence[str] = KINDS,
+    layouts: Sequence[str] = LAYOUTS,
+) -> tuple[str, torch.Tensor, torch.Tensor]:
+    """`(equation, x, y)`: a valid equation (`einsum_equations`) and two tensors of
+    one float dtype whose shapes fit it (`einsum_shapes`)."""
+    equation = draw(
+        einsum_equations(min_dims=min_dims, max_dims=max_dims, max_letters=max_letters),
+        label="equation",
+    )
+    x_shape, y_shape = draw(
+        einsum_shapes(equation, min_side=min_side, max_side=max_side, broadcast=broadcast),
+        label="shapes",
+    )
+    dtype = draw(float_dtypes(), label="dtype")
+    x = draw(tensors(x_shape, dtype=dtype, kinds=kinds, layouts=layouts), label="x")
+    return equation, x, draw(tensors(y_shape, dtype=dtype, kinds=kinds, layouts=layouts), label="y")
+
+
+def _insert_letter(draw: st.DrawFn, subscripts: str, letter: str) -> str:
+    """`subscripts` with `letter` inserted at a drawn position."""
+    pos = draw(st.integers(0, len(subscripts)), label=f"{letter} at")
+    return subscripts[:pos] + letter + subscripts[pos:]
+
+
+@st.composite
+def mismatched_einsum_shapes(
+    draw: st.DrawFn, *, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE
+) -> tuple[str, Shape, Shape, str]:
+    """`(equation, x_shape, y_shape, letter)`: a valid equation and shapes that fit
+    it except for `letter`, which is in both operands with two different sizes,
+    neither of them 1 (0 and 2 at least). torch.einsum refuses them."""
+    if max_dims < 1:
+        raise InvalidArgument(f"max_dims={max_dims}: a letter in both operands needs a dimension")
+    if max_side < 2:
+        raise InvalidArgument(
+            f"max_side={max_side}: a clash needs two sizes other than 1 (0 and 2 at least)"
+        )
+    equation = draw(einsum_equations(min_dims=1, max_dims=max_dims), label="equation")
+    x, y, output = einsum_parts(equation)
+    shared = [c for c in x if c in y]
+    if not shared:  # make one: a letter of x replaces one of y's
+        letter = draw(st.sampled_from(x), label="shared letter")
+        pos = draw(st.integers(0, len(y) - 1), label="replaced")
+        y = y[:pos] + letter + y[pos + 1 :]
+        output = "".join(c for c in output if c in x or c in y)
+        equation, shared = f"{x},{y}->{output}", [letter]
+    letter = draw(st.sampled_from(shared), label="letter")
+    x_shape, y_shape = (list(s) for s in draw(einsum_shapes(equation, max_side=max_side)))
+    sizes = [s for s in range(max_side + 1) if s != 1]
+    x_size = draw(st.sampled_from(sizes), label="size in x")
+    y_size = draw(st.sampled_from([s for s in sizes if s != x_size]), label="size in y")
+    x_shape[x.index(letter)], y_shape[y.index(letter)] = x_size, y_size
+    return equation, tuple(x_shape), tuple(y_shape), letter
+
+
+@st.composite
+def malformed_einsum_cases(
+    draw: st.DrawFn,
+    *,
+    defects: Sequence[str] = EINSUM_DEFECTS,
+    max_dims: int = MAX_DIMS,
+    max_side: int = MAX_SIDE,
+) -> tuple[str, Shape, Shape, str]:
+    """`(equation, x_shape, y_shape, defect)`: a two-operand einsum call with one
+    defect from `defects` (see EINSUM_DEFECTS), in an otherwise valid call whose
+    shapes fit. Several are calls torch.einsum accepts (its implicit form,
+    upper case, '...', a repeated letter for a diagonal): the contract here is
+    stricter."""
+    if not defects:
+        raise InvalidArgument(
+            f"defects={list(defects)!r} is empty; expected some of {EINSUM_DEFECTS}"
+        )
+    for defect in defects:
+        if defect not in EINSUM_DEFECTS:
+            raise InvalidArgument(
+                f"defects contains {defect!r}; expected some of {EINSUM_DEFECTS}"
+            )
+    if max_dims < 1:
+        raise InvalidArgument(f"max_dims={max_dims}: a malformed equation needs a letter")
+    defect = draw(st.sampled_from(tuple(defects)), label="defect")
+    equation = draw(einsum_equations(min_dims=1, max_dims=max_dims), label="equation")
+    x_shape, y_shape = draw(einsum_shapes(equation, max_side=max_side), label="shapes")
+    x, y, output = einsum_parts(equation)
+    letters = "".join(dict.fromkeys(x + y))
+    if defect == "arrow":
+        arrow = draw(st.sampled_from(("", "-", ">", "=>", "->->")), label="arrow")
+        equation = f"{x},{y}{arrow}{output}" if arrow else f"{x},{y}"
+    elif defect == "character":
+        letter = draw(st.sampled_from(letters), label="replaced letter")
+        bad = draw(st.sampled_from((letter.upper(), "1", "_", "...")), label="character")
+        # "..." is torch's ellipsis, here covering no dimension.
+        ellipsis = f"...{x},{y}->...{output}"
+        equation = ellipsis if bad == "..." else equation.replace(letter, bad)
+    elif defect == "repeated letter":  # torch would take a diagonal
+        in_x = not y or draw(st.booleans(), label="in x")
+        sub, shape = (x, x_shape) if in_x else (y, y_shape)
+        letter = draw(st.sampled_from(sub), label="repeated")
+        pos = draw(st.integers(0, len(sub)), label="at")
+        size = shape[sub.index(letter)]  # the same size twice: a diagonal torch can take
+        sub, shape = sub[:pos] + letter + sub[pos:], (*shape[:pos], size, *shape[pos:])
+        x, x_shape, y, y_shape = (sub, shape, y, y_shape) if in_x else (x, x_shape, sub, shape)
+        equation = f"{x},{y}->{output}"
+    elif defect == "unknown output letter":
+        others = [c for c in EINSUM_LETTERS if c not in letters]
+        unknown = draw(st.sampled_from(others), label="unknown")
+        equation = f"{x},{y}->{_insert_letter(draw, output, unknown)}"
+    elif defect == "repeated output letter":
+        if not output:
+            output = draw(st.sampled_from(letters), label="kept")
+        twice = draw(st.sampled_from(output), label="twice")
+        equation = f"{x},{y}->{_insert_letter(draw, output, twice)}"
+    elif defect == "dimensions":
+        in_x = draw(st.booleans(), label="in x")
+        shape = x_shape if in_x else y_shape
+        if len(shape) > 0 and draw(st.booleans(), label="one fewer"):
+            pos = draw(st.integers(0, len(shape) - 1), label="dropped")
+            shape = shape[:pos] + shape[pos + 1 :]
+        else:
+            pos = draw(st.integers(0, len(shape)), label="added")
+            shape = (*shape[:pos], draw(st.integers(0, max_side), label="size"), *shape[pos:])
+        x_shape, y_shape = (shape, y_shape) if in_x else (x_shape, shape)
+    else:  # "operands"
+        if draw(st.booleans(), label="one operand"):
+            equation = f"{x}->{''.join(c for c in output if c in x)}"
+        else:
+            z = draw(st.permutations(letters), label="z letters")
+            z = z[: draw(st.integers(0, len(z)), label="z dims")]
+            equation = f"{x},{y},{''.join(z)}->{output}"
+    return equation, tuple(x_shape), tuple(y_shape), defect

@@ -402,6 +402,19 @@ def test_wrong_shows_the_message_and_the_smallest_input_as_pasteable_code(toy):
     assert "Traceback" not in "\n".join(failure)
 
 
+def test_a_failing_pinned_example_is_labelled_as_a_known_pitfall(toy):
+    pinned = TESTS.replace(
+        '@given(t=ds.tensors((3,), dtype=torch.float64))',
+        '@given(t=ds.tensors((3,), dtype=torch.float64))\n'
+        '@example(t=torch.tensor([1.0, -1.0, 0.5], dtype=torch.float64))',
+    ).replace("from hypothesis import given", "from hypothesis import example, given")
+    (toy.pytester.path / "katas" / "01_toy" / "test_toy.py").write_text(pinned)
+    result = toy.run("--impl", toy.variant("wrong"), "--device", "cpu")
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert "A known pitfall the tests always try:" in failure
+    assert "    t = torch.tensor([1.0, -1.0, 0.5], dtype=torch.float64)" in failure
+
+
 def test_crashed_shows_only_the_learners_frames(toy):
     impl = toy.variant("crashed")
     result = toy.run("--impl", impl, "--device", "cpu")

@@ -335,3 +335,188 @@ def test_impossible_requests_raise_invalid_argument_naming_the_argument(make, na
         f"it raised {type(exc).__name__}: {str(exc).splitlines()[0] if exc else ''}"
     )
 
+
+
+# --- einsum (04_einsum) ---------------------------------------------------------
+
+
+def einsum_contract_problems(equation, x_shape, y_shape):
+    """The kinds of defect (ds.EINSUM_DEFECTS) of a two-operand einsum call, or none."""
+    if equation.count("->") != 1:
+        return {"arrow"}
+    inputs, output = equation.split("->")
+    operands = inputs.split(",")
+    problems = set()
+    if len(operands) != 2:
+        problems.add("operands")
+    if set(inputs + output) - set(ds.EINSUM_LETTERS + ","):
+        problems.add("character")
+    if problems:
+        return problems
+    x, y = operands
+    if len(set(x)) != len(x) or len(set(y)) != len(y):
+        problems.add("repeated letter")
+    if len(set(output)) != len(output):
+        problems.add("repeated output letter")
+    if set(output) - set(x + y):
+        problems.add("unknown output letter")
+    if (len(x_shape), len(y_shape)) != (len(x), len(y)):
+        problems.add("dimensions")
+    return problems
+
+
+@given(ds.einsum_equations())
+def test_einsum_equations_are_valid_explicit_two_operand_equations(equation):
+    x, y, output = ds.einsum_parts(equation)
+    assert equation == f"{x},{y}->{output}"
+    assert einsum_contract_problems(equation, (0,) * len(x), (0,) * len(y)) == set()
+    assert len(x) <= ds.MAX_DIMS and len(y) <= ds.MAX_DIMS
+    assert len(set(x + y)) <= ds.EINSUM_MAX_LETTERS
+
+
+@given(
+    bounds=st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 8))
+    .filter(lambda b: b[0] <= b[1] and b[0] <= b[2]),
+    data=st.data(),
+)
+def test_einsum_equations_respect_dims_and_letter_bounds(bounds, data):
+    min_dims, max_dims, max_letters = bounds
+    equation = data.draw(
+        ds.einsum_equations(min_dims=min_dims, max_dims=max_dims, max_letters=max_letters)
+    )
+    x, y, _ = ds.einsum_parts(equation)
+    assert all(min_dims <= len(s) <= max_dims for s in (x, y))
+    assert len(set(x + y)) <= max_letters
+
+
+@given(ds.einsum_operands(max_side=4))
+def test_einsum_operands_fit_their_equation_and_torch_einsum_agrees(case):
+    equation, x, y = case
+    x_letters, y_letters, _ = ds.einsum_parts(equation)
+    assert x.dtype == y.dtype and x.dtype in ds.FLOAT_DTYPES
+    assert (x.dim(), y.dim()) == (len(x_letters), len(y_letters))
+    assert all(0 <= s <= 4 for s in (*x.shape, *y.shape))
+    for c in set(x_letters) & set(y_letters):
+        m, n = x.shape[x_letters.index(c)], y.shape[y_letters.index(c)]
+        assert m == n or 1 in (m, n), (equation, c, m, n)
+    torch.einsum(equation, x, y)  # torch takes it
+
+
+@given(equation=ds.einsum_equations(), data=st.data())
+def test_einsum_shapes_without_broadcast_give_each_letter_one_size(equation, data):
+    x_shape, y_shape = data.draw(
+        ds.einsum_shapes(equation, min_side=2, max_side=3, broadcast=False)
+    )
+    x, y, _ = ds.einsum_parts(equation)
+    sizes = {}
+    for c, size in (*zip(x, x_shape, strict=True), *zip(y, y_shape, strict=True)):
+        assert 2 <= size <= 3
+        assert sizes.setdefault(c, size) == size
+
+
+def _summed_in_one_operand(case):
+    x, y, output = ds.einsum_parts(case[0])
+    return any(c not in output and (c in x) != (c in y) for c in x + y)
+
+
+def _output_reordered(case):
+    x, y, output = ds.einsum_parts(case[0])
+    return list(output) != [c for c in dict.fromkeys(x + y) if c in output]
+
+
+def _size_1_broadcast(case):
+    equation, a, b = case
+    x, y, _ = ds.einsum_parts(equation)
+    pairs = [(a.shape[x.index(c)], b.shape[y.index(c)]) for c in set(x) & set(y)]
+    return any(1 in pair and pair != (1, 1) for pair in pairs)
+
+
+def _nothing_summed(case):
+    x, y, output = ds.einsum_parts(case[0])
+    return output != "" and set(output) == set(x + y)
+
+
+@pytest.mark.parametrize(
+    "pitfall",
+    [
+        _summed_in_one_operand,
+        _output_reordered,
+        _size_1_broadcast,
+        _nothing_summed,
+        lambda case: case[1].dim() == 0 or case[2].dim() == 0,
+        lambda case: 0 in (*case[1].shape, *case[2].shape),
+    ],
+    ids=["summed-in-one", "output-reordered", "size-1", "nothing-summed", "0-dim", "size-0"],
+)
+def test_einsum_operands_reach_each_pitfall(pitfall):
+    find(ds.einsum_operands(), pitfall, settings=settings(database=None, max_examples=2000))
+
+
+@given(ds.mismatched_einsum_shapes())
+def test_mismatched_einsum_shapes_clash_only_in_the_named_letter(case):
+    equation, x_shape, y_shape, letter = case
+    x, y, _ = ds.einsum_parts(equation)
+    assert einsum_contract_problems(equation, x_shape, y_shape) == set()
+    assert letter in x and letter in y
+    for c in set(x) & set(y):
+        m, n = x_shape[x.index(c)], y_shape[y.index(c)]
+        assert (m == n or 1 in (m, n)) == (c != letter), (equation, c, m, n)
+    with pytest.raises(RuntimeError):
+        torch.einsum(equation, torch.zeros(x_shape), torch.zeros(y_shape))
+
+
+@pytest.mark.parametrize("defect", ds.EINSUM_DEFECTS)
+@given(data=st.data())
+def test_malformed_einsum_cases_have_the_one_defect_they_name(defect, data):
+    equation, x_shape, y_shape, named = data.draw(ds.malformed_einsum_cases(defects=[defect]))
+    assert named == defect
+    problems = einsum_contract_problems(equation, x_shape, y_shape)
+    assert defect in problems
+    if defect != "arrow":  # '=>' is also a stray character
+        assert problems == {defect}, (equation, problems)
+
+
+def _torch_takes_it(case):
+    equation, x_shape, y_shape, _ = case
+    try:
+        torch.einsum(equation, torch.zeros(x_shape), torch.zeros(y_shape))
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("defect", ["arrow", "character", "repeated letter"])
+def test_malformed_einsum_cases_include_calls_torch_einsum_accepts(defect):
+    """The contract is stricter than torch: its implicit form, upper case, '...', diagonals."""
+    find(
+        ds.malformed_einsum_cases(defects=[defect]), _torch_takes_it,
+        settings=settings(database=None, max_examples=500),
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [
+        (lambda: ds.einsum_equations(min_dims=3, max_dims=1), "min_dims=3"),
+        (lambda: ds.einsum_equations(min_dims=-1), "min_dims=-1"),
+        (lambda: ds.einsum_equations(min_dims=2, max_letters=1), "max_letters=1"),
+        (lambda: ds.einsum_shapes("ij,jk"), "equation='ij,jk'"),
+        (lambda: ds.einsum_shapes("i,i->i", min_side=3, max_side=2), "min_side=3"),
+        (lambda: ds.mismatched_einsum_shapes(max_side=1), "max_side=1"),
+        (lambda: ds.mismatched_einsum_shapes(max_dims=0), "max_dims=0"),
+        (lambda: ds.malformed_einsum_cases(defects=[]), "defects"),
+        (lambda: ds.malformed_einsum_cases(defects=["typo"]), "'typo'"),
+        (lambda: ds.malformed_einsum_cases(max_dims=0), "max_dims=0"),
+    ],
+    ids=[
+        "equations-dims", "equations-negative", "equations-letters", "shapes-equation",
+        "shapes-sides", "mismatched-max-side-1", "mismatched-no-dims", "malformed-none",
+        "malformed-unknown", "malformed-no-dims",
+    ],
+)
+def test_einsum_strategies_reject_impossible_requests_by_name(make, named):
+    exc = first_error(make)
+    assert isinstance(exc, InvalidArgument) and named in str(exc), (
+        f"dojo/strategies.py should reject this with InvalidArgument naming {named!r}; "
+        f"it raised {type(exc).__name__}: {str(exc).splitlines()[0] if exc else ''}"
+    )
