@@ -75,6 +75,8 @@ def cpu_time_limit(seconds: float, function: str) -> Iterator[None]:
         return
 
     def on_timer(signum: int, frame: Any) -> None:
+        if _importing(frame):
+            return  # never break an import half-way (torch loads parts lazily): try again soon
         raise TooSlow(
             f"{function} used more than {seconds:g} s of CPU time on one input and was stopped.\n"
             "Look for a loop that never ends: a `while` whose condition never changes, "
@@ -88,6 +90,15 @@ def cpu_time_limit(seconds: float, function: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0, 0)
         signal.signal(signal.SIGVTALRM, previous)
+
+
+def _importing(frame: Any) -> bool:
+    """True when an `import` is running somewhere on the stack."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _tensors(value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
@@ -145,10 +156,18 @@ def _as_given(value: Any) -> Any:
     """A copy of an argument, so a failure shows it as passed even if the call changed it."""
     if isinstance(value, torch.Tensor):
         return value.detach().clone()
-    try:
-        return copy.deepcopy(value)
-    except Exception:  # an object that cannot be copied is shown as it is now
-        return value
+    if isinstance(value, torch.Generator):
+        # Not deepcopy: torch.Generator.__reduce__ releases a reference to None it never
+        # took, and tens of thousands of copies crash the interpreter.
+        twin = torch.Generator(device=value.device)
+        twin.set_state(value.get_state())
+        return twin
+    if isinstance(value, (list, tuple, dict, set)):
+        try:
+            return copy.deepcopy(value)
+        except Exception:  # a container that cannot be copied is shown as it is now
+            return value
+    return value
 
 
 _KINDS: dict[inspect._ParameterKind, str] = {

@@ -41,10 +41,22 @@ def tensor_code(t: torch.Tensor) -> str:
     return code
 
 
+def generator_code(g: torch.Generator) -> str:
+    """`torch.Generator(...).manual_seed(seed)`, noting numbers already drawn from it."""
+    code = f"torch.Generator(device={str(g.device)!r}).manual_seed({g.initial_seed()})"
+    fresh = torch.Generator(device=g.device).manual_seed(g.initial_seed())
+    if not torch.equal(fresh.get_state(), g.get_state()):
+        code += "  # and some numbers drawn from it already"
+    return code
+
+
 def value_code(value: Any) -> str:
-    """Code for one argument: tensors as `torch.tensor(...)`, the rest as `repr`."""
+    """Code for one argument: tensors as `torch.tensor(...)`, generators seeded, the rest
+    as `repr`."""
     if isinstance(value, torch.Tensor):
         return tensor_code(value)
+    if isinstance(value, torch.Generator):
+        return generator_code(value)
     return repr(value)
 
 

@@ -4,6 +4,7 @@ changed inputs, and remembered for the failure message."""
 from __future__ import annotations
 
 import signal
+import sys
 import time
 
 import pytest
@@ -129,6 +130,30 @@ def test_a_call_is_remembered_as_given_even_if_it_changes_its_input(learner):
     shown = guard.current().last_call.code()
     assert "xs = [1.0]\n" in shown
     assert "t = torch.tensor([0.0, 0.0], dtype=torch.float32)\n" in shown
+
+
+def test_generators_are_remembered_by_state_and_shown_as_seeded_code(learner):
+    module = learner.load(
+        "import torch\n\n\ndef draw(g):\n    return torch.randn(3, generator=g)\n"
+    )
+    draw = wrap(learner, module, "draw")
+    g = torch.Generator().manual_seed(7)
+    for _ in range(20_000):  # deepcopy of a Generator leaked a reference to None
+        draw(g)
+    fresh = torch.Generator().manual_seed(7)
+    draw(fresh)
+    shown = guard.current().last_call.arguments["g"]
+    assert shown is not fresh
+    assert torch.equal(shown.get_state(), torch.Generator().manual_seed(7).get_state())
+    assert guard.current().last_call.code() == (
+        "g = torch.Generator(device='cpu').manual_seed(7)\ndraw(g)"
+    )
+    used = torch.Generator().manual_seed(7)
+    torch.randn(1, generator=used)
+    draw(used)
+    assert guard.current().last_call.code().startswith(
+        "g = torch.Generator(device='cpu').manual_seed(7)  # and some numbers drawn"
+    )
 
 
 def test_reset_starts_a_fresh_record(learner):
@@ -265,6 +290,29 @@ def test_an_endless_loop_is_stopped_and_the_next_call_works(learner):
     assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGVTALRM) is handler_before
     assert wrap(learner, module, "quick", time_limit=0.3)(1) == 2
+
+
+def test_the_time_limit_never_breaks_an_import_half_way(learner, tmp_path, monkeypatch):
+    # torch loads some parts lazily on first use: a stop inside an import would leave
+    # the module half-initialised for the rest of the run.
+    (tmp_path / "slow_to_import.py").write_text(
+        "import time\n"
+        "start = time.process_time()\n"
+        "while time.process_time() - start < 0.5:\n"
+        "    pass\n"
+        "READY = True\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = learner.load(
+        "def uses_it(x):\n"
+        "    import slow_to_import\n"
+        "    return slow_to_import.READY\n"
+    )
+    assert wrap(learner, module, "uses_it", time_limit=0.2)(1) is True
+    assert sys.modules["slow_to_import"].READY is True
+    spin = learner.load("def spin(x):\n    while True:\n        pass\n")
+    with pytest.raises(TooSlow):  # outside an import the limit still holds
+        wrap(learner, spin, "spin", time_limit=0.2)(1)
 
 
 def test_a_loop_that_swallows_the_first_stop_is_stopped_again(learner):
