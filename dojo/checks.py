@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -258,17 +259,27 @@ def raises(
     exc_type: type[BaseException] = Exception,
     *,
     shapes: Sequence[Sequence[int]] = (),
+    match: str | None = None,
+    names: str = "",
     why: str,
 ) -> Iterator[None]:
-    """The block must raise `exc_type` whose message names every shape in `shapes`.
+    """The block must raise `exc_type` whose message names every shape in `shapes`
+    and contains a match of the regular expression `match`.
 
-    `call` describes the call for the message, `why` says why it must raise.
+    `call` describes the call for the message, `why` says why it must raise, and
+    `names` says what a message matching `match` names ("the letter 'j'").
     """
     __tracebackhide__ = True
     try:
         yield
     except exc_type as exc:
         message = str(exc)
+        if match is not None and not re.search(match, message):
+            raise _fail(
+                f"{call} raised {type(exc).__name__}({message!r}), but the message should "
+                f"name {names or repr(match)}",
+                f"{why}; say which in the message.",
+            ) from None
         for shape in shapes:
             if not any(form in message for form in shape_forms(shape)):
                 raise _fail(

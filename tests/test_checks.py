@@ -347,6 +347,20 @@ def test_raises_fails_when_a_shape_is_missing():
     )
 
 
+def test_raises_checks_the_message_against_match():
+    def call(message):
+        with checks.raises(
+            "g(e)", ValueError, match=r"\bj\b", names="the letter 'j'", why="j clashes"
+        ):
+            raise ValueError(message)
+
+    call("sizes of j differ: 2 and 3")
+    assert failure(call, "sizes do not fit") == (
+        "g(e) raised ValueError('sizes do not fit'), but the message should name the letter 'j'"
+        "\nLook at: j clashes; say which in the message."
+    )
+
+
 def test_raises_fails_when_nothing_is_raised():
     def call():
         with checks.raises("f(a, b)", shapes=[(2, 3)], why="a's columns must match b's rows"):
