@@ -278,29 +278,21 @@ def _root(value: Any) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _global_loads(code: types.CodeType) -> tuple[tuple[str, int], ...]:
-    """The (name, line) of each global that `code` reads."""
-    loads, line = [], code.co_firstlineno
-    for ins in dis.get_instructions(code):
-        lineno = getattr(getattr(ins, "positions", None), "lineno", None) or ins.starts_line
-        if isinstance(lineno, int) and not isinstance(lineno, bool):
-            line = lineno
-        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
-            loads.append((ins.argval, line))
-    return tuple(loads)
-
-
-@functools.lru_cache(maxsize=4096)
-def _imports(code: types.CodeType) -> tuple[tuple[str, int], ...]:
-    """The (module, line) of each `import` statement run by `code`."""
+def _reads(code: types.CodeType, opnames: frozenset[str]) -> tuple[tuple[str, int], ...]:
+    """(name, line) for each instruction of `code` in `opnames`: the globals it reads
+    (LOAD_GLOBAL, LOAD_NAME) or the modules it imports (IMPORT_NAME)."""
     found, line = [], code.co_firstlineno
     for ins in dis.get_instructions(code):
         lineno = getattr(getattr(ins, "positions", None), "lineno", None) or ins.starts_line
         if isinstance(lineno, int) and not isinstance(lineno, bool):
             line = lineno
-        if ins.opname == "IMPORT_NAME" and isinstance(ins.argval, str):
+        if ins.opname in opnames and isinstance(ins.argval, str):
             found.append((ins.argval, line))
     return tuple(found)
+
+
+_GLOBAL_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME"})
+_IMPORTS = frozenset({"IMPORT_NAME"})
 
 
 class PlainPythonGuard:
@@ -326,14 +318,14 @@ class PlainPythonGuard:
     def _check_globals(self, frame: types.FrameType) -> None:
         # numpy's ufuncs (np.maximum, np.exp) are not functions: the profile hook
         # never sees them called. Catch the learner's code reading numpy or torch.
-        for module, line in _imports(frame.f_code):
+        for module, line in _reads(frame.f_code, _IMPORTS):
             if module.split(".")[0] in _BANNED_ROOTS:
                 where = Location(frame.f_code.co_filename, line)
                 self.violations.append(
                     Violation(f"imported {module}: this kata is plain Python", where)
                 )
                 return
-        for name, line in _global_loads(frame.f_code):
+        for name, line in _reads(frame.f_code, _GLOBAL_LOADS):
             value = frame.f_globals.get(name)
             root = _root(value)
             if value is not None and root in _BANNED_ROOTS:
