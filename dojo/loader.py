@@ -44,11 +44,15 @@ class ImplChoice:
             return katas_dir.parent / "reference"
         return Path(self.value)
 
-    def describe(self, katas_dir: Path | None = None) -> str:
+    def describe(self) -> str:
+        """How the report header names this implementation, and where it came from
+        when that was the environment (so a run can be reproduced)."""
         if self.value in (LEARNER, REFERENCE):
             folder = "katas/" if self.value == LEARNER else "reference/"
-            return f"{self.value} ({folder})"
-        return str(Path(self.value))
+            text = f"{self.value} ({folder})"
+        else:
+            text = str(Path(self.value))
+        return text if self.source in ("default", "--impl") else f"{text} from {self.source}"
 
 
 def choose(value: str | None, source: str) -> ImplChoice:

@@ -20,8 +20,6 @@ RULE_BROKEN = "rule broken"
 TOO_SLOW = "too slow"
 ERROR = "error"  # the test or the harness failed, not the learner's code
 
-VERDICTS = (PASSED, NOT_STARTED, WRONG, CRASHED, RULE_BROKEN, TOO_SLOW, ERROR)
-
 
 def placeholder_message(kata: str, name: str) -> str:
     """The message a pristine stub raises: `NotImplementedError(placeholder_message(...))`."""

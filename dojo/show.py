@@ -74,11 +74,3 @@ def call_code(function: str, arguments: dict[str, Any], kinds: dict[str, str] | 
         passed.append(f"{name}={name}" if kind == "keyword" else f"{kind}{name}" if kind else name)
     lines.append(f"{function}({', '.join(passed)})")
     return "\n".join(lines)
-
-
-def brief(value: Any) -> str:
-    """A one-line description: shape and dtype for tensors, repr otherwise."""
-    if isinstance(value, torch.Tensor):
-        return f"tensor of shape {tuple(value.shape)}, {value.dtype}, on {value.device}"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -290,6 +290,14 @@ def test_the_header_shows_impl_devices_profile_and_torch(toy):
     ])
 
 
+def test_the_header_says_when_the_impl_came_from_the_environment(toy, monkeypatch):
+    monkeypatch.setenv("DOJO_IMPL", "reference")
+    result = toy.run("--device", "cpu")
+    result.stdout.fnmatch_lines(
+        ["dojo: impl=reference (reference/) from DOJO_IMPL environment variable, devices=cpu,*"]
+    )
+
+
 def test_the_header_says_when_cuda_is_skipped(toy):
     result = toy.run("--impl", "reference", profile=None)
     cuda = "cuda" if CUDA else "cuda (not available: skipped)"
