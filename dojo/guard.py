@@ -28,6 +28,8 @@ class Call:
     function: str
     arguments: dict[str, Any]
     kinds: dict[str, str] = field(default_factory=dict)  # see show.call_code
+    depth: int = 0  # 0: called by the test; 1 or more: called by other learner code
+    method: bool = False  # a method of a learner class (shown by the test, not as a call)
 
     def code(self) -> str:
         return show.call_code(self.function, self.arguments, self.kinds)
@@ -43,10 +45,23 @@ class TestState:
 
     @property
     def last_call(self) -> Call | None:
-        return self.calls[-1] if self.calls else None
+        """The last function the test itself called: the input a failure shows."""
+        for call in reversed(self.calls):
+            if call.depth == 0 and not call.method:
+                return call
+        return None
+
+    def calls_of(self, name: str) -> list[Call]:
+        """Every recorded call of `name` ("lin", "Lin.backward"), nested ones included."""
+        return [call for call in self.calls if call.function == name]
 
 
 _state = TestState()
+_local = threading.local()  # .depth: how many guarded calls are running in this thread
+
+
+def _depth() -> int:
+    return getattr(_local, "depth", 0)
 
 
 def current() -> TestState:
@@ -204,20 +219,30 @@ def guarded(
     rules: RuleSet,
     files: tuple[str, ...],
     time_limit: float = DEFAULT_TIME_LIMIT,
+    method: bool = False,
 ) -> Callable[..., Any]:
-    """Wrap a learner function so every call is checked and remembered."""
+    """Wrap a learner function (or method) so every call is checked and remembered.
+
+    Guarded calls may nest (a learner's `Model.backward` calling `Lin.backward`):
+    each nested call is recorded and checked against its own rules, inside the
+    outer call's rules and CPU-time limit.
+    """
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
         state = current()
         state.files = files
+        depth = _depth()
         arguments, kinds = _bind(fn, args, kwargs)
-        state.calls.append(Call(name, {k: _as_given(v) for k, v in arguments.items()}, kinds))
+        recorded = {k: v if k in ("self", "ctx") else _as_given(v) for k, v in arguments.items()}
+        state.calls.append(Call(name, recorded, kinds, depth=depth, method=method))
         snapshot = _Snapshot(arguments)
         mode: RuleMode | None = None
         plain: PlainPythonGuard | None = None
+        _local.depth = depth + 1
         try:
-            with cpu_time_limit(time_limit, name):
+            limit = time_limit if depth == 0 else 0.0  # the outer call's limit still runs
+            with cpu_time_limit(limit, name):
                 if rules.plain_python:
                     plain = PlainPythonGuard(rules, files=files, function=name)
                     with plain:
@@ -246,6 +271,8 @@ def guarded(
                     raise RuleBroken(guard_report(guard)) from None
             state.crash = exc
             raise
+        finally:
+            _local.depth = depth
         for guard in (mode, plain):
             if guard is not None:
                 guard.check_after()

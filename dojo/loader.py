@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dojo.curriculum import Kata
+from dojo.curriculum import Function, Kata
 from dojo.guard import guarded
 from dojo.rules import RuleSet
 
@@ -108,14 +108,70 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _rules(fn: Function) -> RuleSet:
+    return RuleSet.from_names(
+        text=fn.rule,
+        plain_python=fn.plain_python,
+        forbid=fn.forbid,
+        require=fn.require,
+        max_torch_calls=fn.max_torch_calls,
+    )
+
+
+# Dunder methods of a learner class that run learner code worth guarding.
+_GUARDED_DUNDERS = {"__init__", "__call__"}
+
+
+def guard_class(cls: type, kata: Kata, files: tuple[str, ...], default: Function) -> None:
+    """Guard, in place, every method that the learner's file defines for `cls`.
+
+    In place, so that learner code which builds the class itself (a `Model`
+    building `Lin` layers) is checked too, and every call is recorded: a test can
+    see which methods ran and in what order. Methods come from each class in the
+    MRO defined in the kata's file; each follows the rule of its own class when
+    that class is registered, else the rule of `default`. Static methods stay
+    static (`torch.autograd.Function.forward`/`backward`).
+    """
+    for owner in cls.__mro__:
+        if owner.__module__ != cls.__module__ or owner.__dict__.get("_dojo_guarded", False):
+            continue
+        try:
+            entry = kata.function(owner.__name__)
+        except KeyError:
+            entry = default
+        rules = _rules(entry)
+        for attr, value in list(vars(owner).items()):
+            if attr.startswith("__") and attr not in _GUARDED_DUNDERS:
+                continue
+            kind = type(value) if isinstance(value, (staticmethod, classmethod)) else None
+            raw = value.__func__ if kind is not None else value
+            if not isinstance(raw, types.FunctionType):
+                continue
+            wrapped = guarded(
+                raw, kata=kata.id, name=f"{owner.__name__}.{attr}", rules=rules, files=files,
+                method=True,
+            )
+            setattr(owner, attr, kind(wrapped) if kind is not None else wrapped)
+        type.__setattr__(owner, "_dojo_guarded", True)
+
+
 class Implementation:
-    """A kata's module with each registered function wrapped by the guard."""
+    """A kata's module with each registered function wrapped by the guard.
+
+    Registered classes are guarded in place when the module is loaded (see
+    `guard_class`); registered functions are wrapped when a test asks for them,
+    so a learner function calling another runs the callee unwrapped.
+    """
 
     def __init__(self, kata: Kata, module: types.ModuleType, path: Path) -> None:
         self.kata = kata
         self.module = module
         self.path = path
         self._wrapped: dict[str, Any] = {}
+        for fn in kata.functions:
+            value = getattr(module, fn.name, None)
+            if isinstance(value, type):
+                guard_class(value, kata, self.files, fn)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -137,14 +193,9 @@ class Implementation:
         except KeyError:
             return value
         if isinstance(value, types.FunctionType):
-            rules = RuleSet.from_names(
-                text=fn.rule,
-                plain_python=fn.plain_python,
-                forbid=fn.forbid,
-                require=fn.require,
-                max_torch_calls=fn.max_torch_calls,
+            value = guarded(
+                value, kata=self.kata.id, name=name, rules=_rules(fn), files=self.files
             )
-            value = guarded(value, kata=self.kata.id, name=name, rules=rules, files=self.files)
         self._wrapped[name] = value
         return value
 

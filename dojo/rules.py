@@ -51,9 +51,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "torch.tile", "Tensor.tile", "torch.repeat_interleave", "Tensor.repeat_interleave",
         "torch.cat", "torch.stack",
     ),
+    # torch.func and torch.autograd.functional call torch.autograd.grad, which the
+    # mode sees; `requires_grad=True` passed to any factory is caught by RuleMode.
     "autograd": (
         "Tensor.backward", "torch.autograd.grad", "torch.autograd.backward",
-        "Tensor.requires_grad_",
+        "Tensor.requires_grad_", "Tensor.requires_grad.__set__",
     ),
 }
 
@@ -70,6 +72,7 @@ _INPLACE_DUNDERS = {
     "__imod__", "__ipow__", "__iand__", "__ior__", "__ixor__", "__ilshift__",
     "__irshift__", "__imatmul__",
 }
+_REQUIRES_GRAD = torch.Tensor.requires_grad_
 _NOT_WRITES = {"requires_grad_", "retain_grad", "share_memory_", "pin_memory_"}
 
 
@@ -93,7 +96,7 @@ def expand(names: Iterable[str]) -> dict[Any, str]:
     for name in names:
         for member in GROUPS.get(name, (name,)):
             try:
-                out[resolve(member)] = member
+                out[_key(resolve(member))] = _display(member)
             except ValueError:
                 if name in GROUPS:  # an op missing from this torch version
                     continue
@@ -115,8 +118,21 @@ def _with_twins(ops: dict[Any, str]) -> dict[Any, str]:
 
 
 def _key(func: Any) -> Any:
-    # Property getters arrive as their `__get__`; compare the property itself.
-    return getattr(func, "__self__", func) if isinstance(func, types.MethodWrapperType) else func
+    # Property getters arrive as their `__get__`: compare the property itself.
+    # Setters arrive as `__set__`: ("set", property), so `x.requires_grad = True`
+    # can be forbidden while reading `x.requires_grad` stays allowed.
+    if isinstance(func, types.MethodWrapperType):
+        owner = getattr(func, "__self__", func)
+        return ("set", owner) if func.__name__ == "__set__" else owner
+    return func
+
+
+def _display(name: str) -> str:
+    """How a message names an operation: a setter as the assignment a learner writes."""
+    if name.endswith(".__set__"):
+        attr = name.removesuffix(".__set__").rpartition(".")[2]
+        return f"x.{attr} = True"
+    return name
 
 
 @dataclass(frozen=True)
@@ -232,7 +248,13 @@ class RuleMode(TorchFunctionMode):
         key = _key(func)
         self.calls += 1
         if key in self.rules.forbid:
-            self._fail(f"called {self.rules.forbid[key]}, which this kata forbids")
+            op = self.rules.forbid[key]
+            self._fail(f"{'set' if ' = ' in op else 'called'} {op}, which this kata forbids")
+        elif kwargs.get("requires_grad") and _REQUIRES_GRAD in self.rules.forbid:
+            self._fail(
+                f"passed requires_grad=True to {getattr(func, '__name__', func)}, "
+                "which this kata forbids"
+            )
         if key in self.rules.require:
             self.seen_required.add(self.rules.require[key])
         if self.budget is not None and self.calls > self.budget:

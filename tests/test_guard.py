@@ -447,3 +447,166 @@ def test_reading_an_input_or_writing_a_copy_is_fine(learner, mutators, name):
 def test_nan_inputs_left_alone_are_not_reported_as_changed(learner, mutators):
     x = torch.tensor([float("nan"), 1.0])
     assert wrap(learner, mutators, "returns_its_input")(x) is x
+
+
+# --- classes: guarded in place, calls nested and recorded ------------------------------
+
+CLASSES = """\
+import torch
+
+
+class Lin:
+    def __init__(self, w):
+        self.w = w
+
+    def __call__(self, x):
+        self.x = x
+        return x @ self.w
+
+    def backward(self):
+        self.x.g = self.out_g @ self.w.t()
+
+
+class Model:
+    def __init__(self, w1, w2):
+        self.layers = [Lin(w1), Lin(w2)]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self):
+        for layer in reversed(self.layers):
+            layer.backward()
+
+
+class Cheat(Lin):
+    def backward(self):
+        y = self.x.detach().requires_grad_()
+        self.x.g = y
+
+
+class MyRelu(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, i):
+        ctx.save_for_backward(i)
+        return i.clamp_min(0.0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (i,) = ctx.saved_tensors
+        return grad_output * (i > 0)
+
+
+class Unfinished(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, i):
+        return i
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise NotImplementedError("kata 99_test: implement Unfinished.backward")
+
+
+class SneakyRelu(MyRelu):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (i,) = ctx.saved_tensors
+        y = i.detach().requires_grad_()
+        return torch.autograd.grad(y.clamp_min(0.0).sum(), y)[0] * grad_output
+"""
+
+
+@pytest.fixture
+def classes(learner):
+    from dojo.curriculum import Function, Kata
+    from dojo.loader import guard_class
+
+    module = learner.load(CLASSES)
+    rule = Function("x", rule="no autograd", forbid=("autograd",))
+    names = ("Lin", "Model", "Cheat", "MyRelu", "Unfinished", "SneakyRelu")
+    kata = Kata("99_test", "learner", "t", 1, "", tuple(
+        Function(n, rule=rule.rule, forbid=rule.forbid) for n in names
+    ))
+    for name in names:
+        guard_class(getattr(module, name), kata, learner.files(module), kata.function(name))
+    return module
+
+
+def test_every_method_call_is_recorded_in_order_with_nested_calls(classes):
+    model = classes.Model(torch.ones(2, 3), torch.ones(3, 1))
+    model(torch.ones(4, 2))
+    model.layers[1].out_g = torch.ones(4, 1)
+    model.layers[0].out_g = torch.ones(4, 3)
+    model.backward()
+    backward = [c for c in guard.current().calls if c.function.endswith(".backward")]
+    assert [(c.function, c.depth) for c in backward] == [
+        ("Model.backward", 0), ("Lin.backward", 1), ("Lin.backward", 1),
+    ]
+    assert [c.arguments["self"] for c in backward[1:]] == model.layers[::-1]
+    assert all(c.method for c in guard.current().calls)
+    assert guard.current().last_call is None  # a method call is not shown as "the input"
+
+
+def test_a_method_that_breaks_the_rule_is_caught_at_its_line(learner, classes):
+    layer = classes.Cheat(torch.ones(2, 2))
+    layer(torch.ones(1, 2))
+    with pytest.raises(RuleBroken) as info:
+        layer.backward()
+    assert str(info.value).startswith("Cheat.backward called Tensor.requires_grad_")
+    assert learner.where(classes, "y = self.x.detach().requires_grad_()") in str(info.value)
+
+
+def test_a_guarded_class_is_guarded_once_and_keeps_its_methods(classes, learner):
+    from dojo.curriculum import Function, Kata
+    from dojo.loader import guard_class
+
+    before = classes.Lin.__dict__["backward"]
+    guard_class(classes.Lin, Kata("99_test", "learner", "t", 1, ""), (), Function("Lin"))
+    assert classes.Lin.__dict__["backward"] is before
+    assert set(vars(classes.Cheat)) - {"__module__", "__doc__", "_dojo_guarded"} == {"backward"}
+
+
+def test_autograd_function_staticmethods_are_guarded_and_stay_static(classes):
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    classes.MyRelu.apply(x).backward(torch.tensor([5.0, 7.0]))
+    assert torch.equal(x.grad, torch.tensor([0.0, 7.0]))
+    assert isinstance(classes.MyRelu.__dict__["backward"], staticmethod)
+    assert [c.function for c in guard.current().calls] == ["MyRelu.forward", "MyRelu.backward"]
+
+
+def test_autograd_calling_a_learners_backward_still_enforces_its_rule(classes):
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    y = classes.SneakyRelu.apply(x)
+    with pytest.raises(RuleBroken, match=r"SneakyRelu\.backward called Tensor\.requires_grad_"):
+        y.sum().backward()
+
+
+def test_an_unfinished_backward_reads_not_started_through_autograd(classes):
+    x = torch.ones(2, requires_grad=True)
+    with pytest.raises(NotStarted, match=r"Unfinished\.backward still raises"):
+        classes.Unfinished.apply(x).sum().backward()
+
+
+SLOW_INSIDE = """\
+def outer(x):
+    return inner(x) + 1
+
+
+def inner(x):
+    while True:
+        x = x + 1
+"""
+
+
+def test_a_nested_call_runs_under_the_outer_time_limit(learner):
+    module = learner.load(SLOW_INSIDE)
+    module.inner = wrap(learner, module, "inner", time_limit=0.2)
+    outer = wrap(learner, module, "outer", time_limit=0.3)
+    start = time.process_time()
+    with pytest.raises(TooSlow, match=r"outer used more than 0\.3 s"):
+        outer(1)
+    assert time.process_time() - start < 2
+    assert [(c.function, c.depth) for c in guard.current().calls] == [("outer", 0), ("inner", 1)]
+    assert guard.current().last_call.function == "outer"

@@ -274,7 +274,9 @@ def test_every_group_expands_to_torch_callables():
     for group in rules.GROUPS:
         expanded = rules.expand([group])
         assert expanded, group
-        assert all(callable(op) or isinstance(op, property) for op in expanded), group
+        for op in expanded:  # a callable, a property, or ("set", property) for a setter
+            target = op[1] if isinstance(op, tuple) and op[0] == "set" else op
+            assert callable(target) or hasattr(target, "__set__"), (group, op)
 
 
 # --- plain Python ---------------------------------------------------------------------
@@ -385,3 +387,82 @@ def test_plain_python_guard_restores_the_previous_profiler(plain):
     finally:
         sys.setprofile(None)
 
+
+
+# --- the "autograd" group (katas 07 to 10) ---------------------------------------------
+
+AUTOGRAD_USERS = """\
+import torch
+
+
+def calls_backward(x):
+    (x * x).sum().backward()
+    return x.grad
+
+
+def calls_autograd_grad(x):
+    return torch.autograd.grad((x * x).sum(), x)[0]
+
+
+def calls_requires_grad_(x):
+    return x.detach().requires_grad_()
+
+
+def sets_requires_grad(x):
+    y = x.detach()
+    y.requires_grad = True
+    return y
+
+
+def factory_requires_grad(x):
+    return torch.zeros(3, requires_grad=True)
+
+
+def uses_torch_func(x):
+    return torch.func.grad(lambda t: (t * t).sum())(x)
+
+
+def reads_requires_grad(x):
+    return x * 2 if not x.requires_grad else x
+"""
+
+NO_AUTOGRAD = RuleSet.from_names(text="no autograd", forbid=["autograd"])
+
+
+@pytest.mark.parametrize(
+    ("function", "what", "line"),
+    [
+        ("calls_backward", r"called Tensor\.backward", "(x * x).sum().backward()"),
+        ("calls_autograd_grad", r"called torch\.autograd\.grad",
+         "return torch.autograd.grad((x * x).sum(), x)[0]"),
+        ("calls_requires_grad_", r"called Tensor\.requires_grad_",
+         "return x.detach().requires_grad_()"),
+        ("sets_requires_grad", r"set x\.requires_grad = True", "y.requires_grad = True"),
+        ("factory_requires_grad", r"passed requires_grad=True to zeros",
+         "return torch.zeros(3, requires_grad=True)"),
+        ("uses_torch_func", r"called Tensor\.requires_grad_",
+         "return torch.func.grad(lambda t: (t * t).sum())(x)"),
+    ],
+)
+def test_every_way_into_autograd_breaks_the_no_autograd_rule(learner, function, what, line):
+    module = learner.load(AUTOGRAD_USERS)
+    with pytest.raises(RuleBroken) as info:
+        run_under(NO_AUTOGRAD, getattr(module, function), torch.ones(3, requires_grad=True),
+                  files=learner.files(module))
+    message = str(info.value)
+    assert re.match(rf"{function} {what}", message), message
+    assert f"\n  at {learner.where(module, line)}" in message
+    assert message.endswith("The rule of " + function + ": no autograd")
+
+
+def test_backward_itself_is_caught_when_the_graph_already_exists():
+    x = torch.ones(2, requires_grad=True)
+    loss = (x * x).sum()
+    with pytest.raises(RuleBroken, match=r"called Tensor\.backward"):
+        run_under(NO_AUTOGRAD, loss.backward)
+
+
+def test_reading_requires_grad_is_allowed(learner):
+    module = learner.load(AUTOGRAD_USERS)
+    mode, result = run_under(NO_AUTOGRAD, module.reads_requires_grad, torch.ones(3))
+    assert mode.violations == [] and torch.equal(result, torch.full((3,), 2.0))

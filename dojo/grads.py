@@ -1,0 +1,179 @@
+"""The gradient oracle: what `torch.autograd` says every `.g` should be.
+
+The backward-pass katas (07 to 10) compute gradients by hand. Their tests run
+the same computation with autograd, in float64 on the CPU, on the same inputs
+and with a random upstream gradient (never only `out.sum()`: a bug that
+cancels under an all-ones upstream must show), then compare every `.g` the
+learner set: present, a tensor, shape, dtype, device, values.
+
+    out, expected = grads.autograd(lambda x, w, b: x @ w + b, inp=x, w=w, b=b, upstream=up)
+    grads.assert_grads({"inp": x, "w": w, "b": b}, expected, bounds=..., function="lin_grad")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import torch
+from hypothesis import strategies as st
+
+from dojo import show
+from dojo.checks import SHOW_BOTH_UP_TO, _fail, _type_name, assert_values
+from dojo.outcomes import WrongAnswer
+from dojo.strategies import tensors
+
+Expected = Mapping[str, torch.Tensor]
+
+
+def autograd(
+    fn: Callable[..., torch.Tensor],
+    upstream: torch.Tensor | None = None,
+    **inputs: torch.Tensor,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """Run `fn(**inputs)` with autograd on float64 CPU copies of the inputs.
+
+    Returns the output and, for every floating-point input, the gradient of
+    `(output * upstream).sum()` with respect to it (zeros where the output does
+    not depend on it). `upstream` defaults to ones, which only fits a 0-dim
+    output such as a loss.
+    """
+    leaves = {
+        name: (
+            t.detach().cpu().double().requires_grad_()
+            if t.is_floating_point()
+            else t.detach().cpu()
+        )
+        for name, t in inputs.items()
+    }
+    with torch.enable_grad():
+        out = fn(**leaves)
+    differentiable = {name: t for name, t in leaves.items() if t.requires_grad}
+    up = torch.ones_like(out) if upstream is None else upstream.detach().cpu().double()
+    found = torch.autograd.grad(
+        out, list(differentiable.values()), up, allow_unused=True
+    ) if differentiable and out.requires_grad else [None] * len(differentiable)
+    return out.detach(), {
+        name: torch.zeros_like(t) if g is None else g.detach()
+        for (name, t), g in zip(differentiable.items(), found, strict=True)
+    }
+
+
+@st.composite
+def upstream_gradients(
+    draw: st.DrawFn, shape: Sequence[int], *, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """A random upstream gradient (`out.g`) of `shape`: never all one value when it has
+    two elements or more, so a gradient that ignores it, or sums it away, shows."""
+    return draw(
+        tensors(tuple(shape), dtype=dtype).filter(
+            lambda t: t.numel() < 2 or not bool((t == t.flatten()[0]).all())
+        ),
+        label="upstream",
+    )
+
+
+def _tensor_block(name: str, t: torch.Tensor) -> str:
+    return f"  {name} = {show.tensor_code(t)}"
+
+
+def assert_grads(
+    tensors: Mapping[str, torch.Tensor],
+    expected: Expected | Sequence[Expected],
+    *,
+    bounds: Mapping[str, torch.Tensor | float] | None = None,
+    function: str = "your code",
+    hints: Mapping[str, str] | None = None,
+    inputs: Mapping[str, torch.Tensor] | None = None,
+) -> None:
+    """Check the `.g` that `function` set on each of `tensors` against `expected`.
+
+    `tensors` maps a name the learner knows ("inp", "w", "b") to the tensor that
+    should carry `.g`; `expected` maps the same names to float64 gradients (from
+    `autograd`). Where more than one answer is right (ReLU's derivative at exactly
+    0), pass a sequence of such mappings: all gradients must match one of them.
+    `bounds` gives the rounding error allowed per name (exact by default).
+    `inputs`, when given, are shown on a value mismatch if they are small.
+    """
+    __tracebackhide__ = True
+    answers = [expected] if isinstance(expected, Mapping) else list(expected)
+    bounds = bounds or {}
+    hints = hints or {}
+    for name, t in tensors.items():  # presence, type, shape, dtype, device: all answers agree
+        want = answers[0][name]
+        hint = hints.get(name, "")
+        if not hasattr(t, "g"):
+            raise _fail(
+                f"{function} did not set `{name}.g`",
+                hint or f"store the gradient on the tensor itself: `{name}.g = ...`, "
+                f"a tensor of {name}'s shape {tuple(t.shape)}.",
+            )
+        g = t.g
+        if not isinstance(g, torch.Tensor):
+            raise _fail(
+                f"`{name}.g` is {_type_name(g)}, but should be a torch.Tensor of shape "
+                f"{tuple(want.shape)}",
+                hint,
+            )
+        if g.shape != want.shape:
+            raise _fail(
+                f"`{name}.g` differs: expected shape {tuple(want.shape)}, got {tuple(g.shape)}",
+                hint or _grad_shape_hint(name, tuple(g.shape), tuple(want.shape)),
+            )
+        if g.dtype != t.dtype:
+            raise _fail(
+                f"`{name}.g` differs: expected dtype {t.dtype} (the dtype of {name}), "
+                f"got {g.dtype}",
+                "a gradient has the dtype of its tensor: build it from the tensors you "
+                "were given, not with torch.zeros(...) or .float().",
+            )
+        if g.device != t.device:
+            raise _fail(
+                f"`{name}.g` differs: expected device {t.device} (the device of {name}), "
+                f"got {g.device}",
+                "a gradient lives on its tensor's device: build it from the tensors you "
+                "were given (torch.zeros_like(x), x.new_zeros(...)).",
+            )
+    first_failure: tuple[str, AssertionError] | None = None
+    for answer in answers:
+        try:
+            for name, t in tensors.items():
+                failing = name
+                assert_values(
+                    t.g, answer[name], bound=bounds.get(name), name=f"{name}.g",  # type: ignore[attr-defined]
+                    hint=hints.get(name, ""),
+                )
+        except AssertionError as exc:
+            first_failure = first_failure or (failing, exc)
+        else:
+            return
+    assert first_failure is not None
+    message = f"`{first_failure[0]}.g` differs: {first_failure[1]}"
+    small = {k: v for k, v in (inputs or {}).items() if v.numel() <= SHOW_BOTH_UP_TO}
+    if small:
+        message += "\nOn these inputs:\n" + "\n".join(
+            _tensor_block(k, v) for k, v in small.items()
+        )
+    raise WrongAnswer(message) from None
+
+
+def _grad_shape_hint(name: str, got: tuple[int, ...], want: tuple[int, ...]) -> str:
+    if len(want) == 2 and got == tuple(reversed(want)):
+        return (
+            f"`{name}.g` looks transposed. A gradient has exactly the shape of its tensor: "
+            f"{name} is {want}, so {name}.g is too. Work out which product of the upstream "
+            "gradient and the other input gives that shape."
+        )
+    if len(got) > len(want):
+        return (
+            f"`{name}.g` has more dimensions than {name}: a dimension that {name} was "
+            "broadcast along (the batch, for a bias) must be summed away."
+        )
+    if len(got) < len(want):
+        return (
+            f"`{name}.g` has fewer dimensions than {name}: check which dimension you summed "
+            "over, or a squeeze that went too far."
+        )
+    return (
+        f"a gradient has exactly the shape of its tensor: {name} is {want}. If you summed "
+        "the upstream gradient, sum over the dimension that was broadcast (the batch)."
+    )
