@@ -31,6 +31,7 @@ class Function:
     require: tuple[str, ...] = ()
     max_torch_calls: str | None = None
     hints: tuple[str, ...] = ()
+    time_limit: float | None = None  # CPU seconds per call; None: the guard's default
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ class Curriculum:
         raise KeyError(kata_id)
 
 
-_FUNCTION_KEYS = {"name", "rule", "plain_python", "forbid", "require", "max_torch_calls", "hints"}
+_FUNCTION_KEYS = {
+    "name", "rule", "plain_python", "forbid", "require", "max_torch_calls", "hints", "time_limit",
+}
 _KATA_KEYS = {"id", "module", "title", "grade", "book", "function"}
 
 
@@ -87,7 +90,16 @@ def _function(raw: dict[str, Any], where: str) -> Function:
         require=tuple(raw.get("require", ())),
         max_torch_calls=raw.get("max_torch_calls"),
         hints=tuple(raw.get("hints", ())),
+        time_limit=_time_limit(raw.get("time_limit"), where),
     )
+
+
+def _time_limit(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise RegistryError(f"{where}: time_limit must be a positive number of seconds")
+    return float(value)
 
 
 def load(path: Path) -> Curriculum:

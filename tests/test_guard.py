@@ -610,3 +610,16 @@ def test_a_nested_call_runs_under_the_outer_time_limit(learner):
     assert time.process_time() - start < 2
     assert [(c.function, c.depth) for c in guard.current().calls] == [("outer", 0), ("inner", 1)]
     assert guard.current().last_call.function == "outer"
+
+
+def test_a_registered_time_limit_replaces_the_default(learner):
+    from dojo.curriculum import Function, Kata
+    from dojo.loader import Implementation
+
+    module = learner.load(SLOW_INSIDE)
+    kata = Kata("99_test", "learner", "t", 1, "", (Function("inner", time_limit=0.3),))
+    impl = Implementation(kata, module, module.__file__)
+    start = time.process_time()
+    with pytest.raises(TooSlow, match=r"inner used more than 0\.3 s"):
+        impl.inner(1)
+    assert time.process_time() - start < 0.9

@@ -361,3 +361,15 @@ def test_find_root_finds_the_folder_holding_katas(tmp_path):
     (tmp_path / "katas" / "01_x").mkdir()
     assert curriculum.find_root(tmp_path / "katas" / "01_x") == tmp_path
     assert curriculum.find_root(Path("/")) is None
+
+
+def test_a_time_limit_is_read_in_seconds(tmp_path):
+    fn = load_text(tmp_path, GOOD + "time_limit = 20\n").katas[0].function("f")
+    assert fn.time_limit == 20.0
+    assert load_text(tmp_path, GOOD).katas[0].function("f").time_limit is None
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "'20'", "true"])
+def test_a_time_limit_must_be_a_positive_number(tmp_path, value):
+    message = load_error(tmp_path, GOOD + f"time_limit = {value}\n")
+    assert message.endswith("time_limit must be a positive number of seconds")
