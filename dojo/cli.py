@@ -1,91 +1,510 @@
-"""The `dojo` command: list the katas and grade one (more commands to come)."""
+"""The `dojo` command: where you are, what next, hints, grading, watch mode, reset,
+solutions and the speed ladder.
+
+Exit codes: 0 done, 1 the thing asked for failed (tests failed, solution locked, a
+file missing), 2 a bad command line (unknown kata, bad number), 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import difflib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from dojo import __version__, curriculum
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from dojo import __version__, curriculum, progress, term
+
+USAGE = 2
+FAILED = 1
 
 
 class CliError(Exception):
-    """A one-line error for the user: exit code 2."""
+    """A one-line error for the user, with its exit code (2: a bad command line)."""
+
+    def __init__(self, message: str, code: int = USAGE) -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def _course() -> curriculum.Curriculum:
-    root = curriculum.find_root(Path.cwd())
-    if root is None:
-        raise CliError(
-            "no katas/curriculum.toml here or above: "
-            "run dojo inside your clone of foundations-katas"
-        )
-    try:
-        return curriculum.load(root / "katas" / curriculum.REGISTRY_NAME)
-    except curriculum.RegistryError as exc:
-        raise CliError(str(exc)) from None
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line gets one line, not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class Project:
+    """The clone the command runs in: its root, registry and recorded progress."""
+
+    def __init__(self, root: Path, course: curriculum.Curriculum) -> None:
+        self.root = root
+        self.course = course
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        root = curriculum.find_root(start or Path.cwd())
+        if root is None:
+            raise CliError(
+                "no katas/curriculum.toml here or above: run dojo inside your clone of "
+                "foundations-katas", FAILED,
+            )
+        try:
+            course = curriculum.load(root / "katas" / curriculum.REGISTRY_NAME)
+        except curriculum.RegistryError as exc:
+            raise CliError(str(exc), FAILED) from None
+        return cls(root, course)
+
+    def record(self) -> progress.Record:
+        return progress.read(self.root)
+
+    def statuses(self) -> list[progress.KataStatus]:
+        return progress.statuses(self.course, self.record())
+
+    def status(self, kata: curriculum.Kata) -> progress.KataStatus:
+        return next(s for s in self.statuses() if s.kata.id == kata.id)
+
+    def stub(self, kata: curriculum.Kata) -> Path:
+        return progress.stub_path(self.root, kata)
+
+    def shown(self, path: Path) -> str:
+        """`path` as the learner would type it from the current folder."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    def require_stub(self, kata: curriculum.Kata) -> Path:
+        stub = self.stub(kata)
+        if not stub.is_file():
+            raise CliError(
+                f"{self.shown(stub)} is missing: `dojo reset {kata.id}` restores the stub",
+                FAILED,
+            )
+        return stub
+
+    def current(self, name: str | None) -> curriculum.Kata:
+        """The kata named on the command line, else the first one not done."""
+        if name is not None:
+            return find_kata(self.course, name)
+        found = progress.current_kata(self.statuses())
+        if found is None:
+            raise CliError("the curriculum lists no katas", FAILED)
+        return found.kata
 
 
 def find_kata(course: curriculum.Curriculum, name: str) -> curriculum.Kata:
     """A kata by id ("03_broadcasting"), number ("03", "3") or topic ("broadcasting")."""
+    wanted = name.strip().lower()
     for kata in course.katas:
         number, _, topic = kata.id.partition("_")
-        if name in (kata.id, topic, kata.module) or (name.isdigit() and int(name) == int(number)):
+        if wanted in (kata.id.lower(), topic.lower(), kata.module.lower()):
+            return kata
+        if wanted.isdigit() and number.isdigit() and int(wanted) == int(number):
             return kata
     ids = [k.id for k in course.katas]
-    close = difflib.get_close_matches(name, ids + [k.id.partition("_")[2] for k in course.katas], 1)
-    suggestion = f"; did you mean {close[0]!r}?" if close else f"; katas: {', '.join(ids)}"
-    raise CliError(f"unknown kata {name!r}{suggestion}")
+    if not ids:
+        raise CliError("the curriculum lists no katas", FAILED)
+    if wanted.isdigit():
+        raise CliError(
+            f"no kata number {name}: the katas run from {ids[0]} to {ids[-1]} (dojo list)"
+        )
+    names = {k.id.partition("_")[2]: k.id for k in course.katas}
+    names.update({k.id: k.id for k in course.katas})
+    close = difflib.get_close_matches(wanted, list(names), 1, cutoff=0.5)
+    if close:
+        raise CliError(f"unknown kata {name!r}: did you mean {names[close[0]]!r}?")
+    raise CliError(f"unknown kata {name!r}: the katas are {', '.join(ids)}")
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    course = _course()
-    for kata in course.katas:
-        functions = ", ".join(f.name for f in kata.functions)
-        print(f"{kata.id:<22} grade {kata.grade}  {kata.title}")
-        print(f"{'':<22} {functions}")
+# --- status and next ---------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace, con: Console) -> int:
+    project = Project.find()
+    record = project.record()
+    found = progress.statuses(project.course, record)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    id_width = max((len(k.id) for k in project.course.katas), default=4)
+    # kata, grade, passed and state keep their width; the title takes what is left
+    title_width = max(12, con.width - (id_width + 5 + 6 + 11) - 2 * 4)
+    table.add_column("kata", no_wrap=True, min_width=id_width)
+    table.add_column("grade", justify="right", no_wrap=True, min_width=5)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=title_width)
+    table.add_column("passed", justify="right", no_wrap=True, min_width=6)
+    table.add_column("state", no_wrap=True, min_width=11)
+    edited_any = False
+    for status in found:
+        folder = project.root / "katas" / status.kata.id
+        passed = f"{status.passed}/{status.total}" + ("*" if status.edited else "")
+        edited_any |= status.edited
+        state = Text(status.state, style=term.STATE_STYLES.get(status.state, ""))
+        if not folder.is_dir():
+            state = Text("missing", style="red")
+        table.add_row(status.kata.id, str(status.kata.grade), status.kata.title, passed, state)
+    con.print(table)
+    con.print()
+    total = sum(s.total for s in found)
+    passed_all = sum(s.passed for s in found)
+    done = sum(s.state == progress.DONE for s in found)
+    line = Text("Progress ")
+    line.append_text(term.bar(passed_all, total, 30, con))
+    line.append(f" {passed_all}/{total} functions, {done} of {len(found)} katas done")
+    con.print(line)
+    if record.problem == "missing":
+        con.print(
+            "No results recorded yet: run the tests (dojo check, or pytest katas/NN_name) "
+            "and your progress shows here."
+        )
+    elif record.problem:
+        con.print(
+            f"The record {project.shown(progress.record_path(project.root))} is "
+            f"{record.problem}: run the tests again (dojo check) and it is rebuilt."
+        )
+    if edited_any:
+        con.print("* your file changed since these results: dojo check updates them.")
+    step = progress.next_step(found)
+    if step is None:
+        con.print(Text("Every kata passes. dojo bench times your matmuls against torch's @.",
+                       style="green"))
+        return 0
+    status, fn = step
+    con.print(
+        Text.assemble(
+            ("Next: ", "bold"), f"{project.shown(project.stub(status.kata))}, ",
+            (f"`{fn.name}`", "bold"),
+            f" (last run: {status.verdicts.get(fn.name) or 'not run yet'})",
+        )
+    )
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _definition(stub: Path, name: str) -> tuple[str, str | None] | None:
+    """The `def`/`class` line of `name` in the learner's file and its docstring."""
+    try:
+        tree = ast.parse(stub.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+            return f"def {name}({ast.unparse(node.args)}){returns}:", ast.get_docstring(node)
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            bases = ", ".join(ast.unparse(b) for b in node.bases)
+            return f"class {name}({bases}):" if bases else f"class {name}:", ast.get_docstring(
+                node
+            )
+    return None
+
+
+def cmd_next(args: argparse.Namespace, con: Console) -> int:
+    project = Project.find()
+    step = progress.next_step(project.statuses())
+    if step is None:
+        con.print(Text("Every kata passes: nothing left to do. dojo bench times your matmuls.",
+                       style="green"))
+        return 0
+    status, fn = step
+    stub = project.stub(status.kata)
+    con.print(Text.assemble(
+        ("Next: ", "bold"), f"{status.kata.id}, ", (fn.name, "bold"), " (last run: ",
+        term.verdict_text(status.verdicts.get(fn.name)), ")",
+    ))
+    con.print(Text.assemble("Open ", (project.shown(stub), "bold")))
+    con.print()
+    found = _definition(stub, fn.name) if stub.is_file() else None
+    if not stub.is_file():
+        con.print(f"{project.shown(stub)} is missing: dojo reset {status.kata.id} restores it.")
+    elif found is None:
+        con.print(f"({fn.name} is not defined in your file, or the file does not parse)")
+    else:
+        signature, doc = found
+        con.print(Text(signature, style="cyan"), soft_wrap=True)
+        for line in (doc or "(no docstring)").splitlines():
+            con.print(Text("    " + line if line else ""), soft_wrap=True)
+    if fn.rule:
+        con.print()
+        con.print(Text.assemble(("Rule: ", "bold"), fn.rule))
+    con.print()
+    con.print(
+        f"Then: dojo check {status.kata.id} (or dojo watch {status.kata.id}); "
+        f"stuck? dojo hint {status.kata.id}"
+    )
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, con: Console) -> int:
+    course = Project.find().course
+    for kata in course.katas:
+        functions = ", ".join(f.name for f in kata.functions)
+        con.print(f"{kata.id:<22} grade {kata.grade}  {kata.title}")
+        con.print(f"{'':<22} {functions}")
+    return 0
+
+
+# --- grading ------------------------------------------------------------------------------
+
+
+def pytest_args(project: Project, kata: curriculum.Kata, args: argparse.Namespace) -> list[str]:
+    argv = [str(project.root / "katas" / kata.id), "-p", "dojo.plugin"]
+    if getattr(args, "impl", None):
+        argv += ["--impl", args.impl]
+    for name in getattr(args, "function", None) or []:
+        if name not in {f.name for f in kata.functions}:
+            names = ", ".join(f.name for f in kata.functions)
+            raise CliError(f"{kata.id} has no function {name!r}: its functions are {names}")
+        argv += ["--function", name]
+    return argv
+
+
+def cmd_check(args: argparse.Namespace, con: Console) -> int:
     import pytest
 
-    course = _course()
-    kata = find_kata(course, args.kata)
-    argv = [str(course.katas_dir / kata.id)]
-    if args.impl:
-        argv += ["--impl", args.impl]
+    project = Project.find()
+    kata = project.current(args.kata)
+    if not args.impl or args.impl == "learner":
+        project.require_stub(kata)
+    argv = pytest_args(project, kata, args)
+    con.print(Text(f"dojo check {kata.id}: {kata.title}", style="bold"))
+    sys.stdout.flush()
     return int(pytest.main(argv))
 
 
+def cmd_watch(args: argparse.Namespace, con: Console) -> int:
+    from dojo import watch
+
+    project = Project.find()
+    kata = project.current(args.kata)
+    stub = project.require_stub(kata)
+    if args.max_runs is not None and args.max_runs < 1:
+        raise CliError(f"--max-runs must be 1 or more, not {args.max_runs}")
+    return watch.Watcher(project.root, kata, stub, con, poll=args.poll).run(args.max_runs)
+
+
+# --- hints, reset, solution ---------------------------------------------------------------
+
+
+def cmd_hint(args: argparse.Namespace, con: Console) -> int:
+    project = Project.find()
+    kata = find_kata(project.course, args.kata)
+    status = project.status(kata)
+    if args.function:
+        try:
+            fn = kata.function(args.function)
+        except KeyError:
+            names = ", ".join(f.name for f in kata.functions)
+            raise CliError(
+                f"{kata.id} has no function {args.function!r}: its functions are {names}"
+            ) from None
+    else:
+        current = status.current
+        if current is None:
+            con.print(f"{kata.id} passes: every function is done. "
+                      f"--function NAME shows the hints of one of them.")
+            return 0
+        fn = current
+    text, number = next_hint(project, kata, fn, args.number)
+    con.print(text)
+    return 0 if number is not None or args.number is None else FAILED
+
+
+def next_hint(
+    project: Project, kata: curriculum.Kata, fn: curriculum.Function, number: int | None
+) -> tuple[Text, int | None]:
+    """Hint `number` of `fn`, or the next one not yet shown; records how many were shown."""
+    hints = fn.hints
+    if not hints:
+        return Text(f"{fn.name} has no hints yet: its docstring and the kata's README "
+                    "explain what it must do."), None
+    shown = progress.hints_shown(project.record(), kata.id, fn.name)
+    if number is None:
+        if shown >= len(hints):
+            return Text(
+                f"No more hints for {fn.name}: all {len(hints)} shown. "
+                f"dojo hint {kata.id} N shows hint N again."
+            ), None
+        number = shown + 1
+    elif not 1 <= number <= len(hints):
+        plural = "hint" if len(hints) == 1 else f"hints, numbered 1 to {len(hints)}"
+        raise CliError(f"{fn.name} has {len(hints)} {plural}, so there is no hint {number}")
+    with contextlib.suppress(OSError):  # the hint still shows; only the count is lost
+        progress.set_hints_shown(project.root, kata.id, fn.name, max(shown, number))
+    text = Text.assemble((f"{kata.id}, {fn.name}: hint {number} of {len(hints)}", "bold"), "\n")
+    text.append(hints[number - 1])
+    if number < len(hints):
+        text.append(f"\n(dojo hint {kata.id} again for the next one)", style="dim")
+    else:
+        text.append("\n(that was the last hint)", style="dim")
+    return text, number
+
+
+def cmd_reset(args: argparse.Namespace, con: Console) -> int:
+    from dojo import pristine
+
+    project = Project.find()
+    kata = find_kata(project.course, args.kata)
+    backups = progress.state_dir(project.root) / "backups"
+    try:
+        result = pristine.reset(project.root, kata, backups)
+    except pristine.ResetError as exc:
+        raise CliError(str(exc), FAILED) from None
+    except OSError as exc:
+        raise CliError(f"nothing was reset: {exc}", FAILED) from None
+    stub = project.shown(result.stub)
+    if result.already_pristine:
+        con.print(f"{stub} is already the pristine stub: nothing to do.")
+        return 0
+    if result.backup is not None:
+        con.print(Text.assemble("Saved your file to ", (project.shown(result.backup), "bold")))
+    con.print(f"Restored the pristine stub {stub} (git commit {result.commit[:10]}).")
+    record = progress.read(project.root)
+    if kata.id in record.katas:
+        del record.katas[kata.id]
+        with contextlib.suppress(OSError):
+            progress.write(project.root, record)
+    return 0
+
+
+def _confirm(question: str, con: Console) -> bool:
+    con.print(question, end="")
+    sys.stdout.flush()
+    answer = sys.stdin.readline()
+    if not answer:
+        con.print()
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_solution(args: argparse.Namespace, con: Console) -> int:
+    project = Project.find()
+    kata = find_kata(project.course, args.kata)
+    reference = project.root / "reference" / kata.id / f"{kata.module}.py"
+    if not reference.is_file():
+        raise CliError(f"there is no reference solution at {project.shown(reference)}", FAILED)
+    status = project.status(kata)
+    if status.state != progress.DONE:
+        if not args.force:
+            con.print(
+                f"The solution of {kata.id} opens once your code passes: "
+                f"{status.passed}/{status.total} functions pass in your last run. "
+                f"Finish it (dojo check {kata.id}), or dojo solution {kata.id} --force."
+            )
+            return FAILED
+        if not _confirm(
+            f"{kata.id} does not pass yet ({status.passed}/{status.total}). Reading the "
+            "solution first spoils the kata. Show it anyway? [y/N] ", con
+        ):
+            con.print("Not shown.")
+            return FAILED
+    source = reference.read_text(encoding="utf-8")
+    con.print(Text(f"# {project.shown(reference)}", style="bold"))
+    if con.is_terminal and not con.no_color:
+        from rich.syntax import Syntax
+
+        con.print(Syntax(source, "python", theme="ansi_dark", background_color="default"))
+    else:
+        con.print(Text(source.rstrip("\n")))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, con: Console) -> int:
+    from dojo import bench
+
+    project = Project.find()
+    try:
+        shape = bench.parse_shape(args.shape)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    rows = bench.run(project.root, project.course, shape)
+    bench.show(rows, shape, con)
+    return 0
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+KATA_HELP = "kata id, number or topic: 03_broadcasting, 3 or broadcasting"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="dojo", description="Practise chapter 17 of Deep Learning for Coders, kata by kata."
+    parser = Parser(
+        prog="dojo",
+        description="Practise chapter 17 of Deep Learning for Coders, kata by kata. "
+        "Without a command: dojo status.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("list", help="list the katas in course order").set_defaults(run=cmd_list)
-    check = sub.add_parser("check", help="grade one kata (same as pytest katas/NN_name)")
-    check.add_argument("kata", help="kata id, number or topic: 03_broadcasting, 3, broadcasting")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("status", help="the curriculum, your progress and the next step").set_defaults(
+        run=cmd_status
+    )
+    sub.add_parser("next", help="the first unfinished function: its docstring and file"
+                   ).set_defaults(run=cmd_next)
+    sub.add_parser("list", help="the katas in course order and their functions").set_defaults(
+        run=cmd_list
+    )
+
+    check = sub.add_parser("check", help="grade one kata (default: the current one)")
+    check.add_argument("kata", nargs="?", help=KATA_HELP)
     check.add_argument("--impl", help="learner (default), reference, or a directory like katas/")
+    check.add_argument("--function", action="append", metavar="NAME",
+                       help="grade only this function (repeatable)")
     check.set_defaults(run=cmd_check)
+
+    watch = sub.add_parser("watch", help="re-grade the kata every time you save its file")
+    watch.add_argument("kata", nargs="?", help=KATA_HELP)
+    watch.add_argument("--poll", action="store_true",
+                       help="check the file for changes every 0.2 s instead of file events")
+    watch.add_argument("--max-runs", type=int, metavar="N",
+                       help="stop after N runs (for scripts and tests)")
+    watch.set_defaults(run=cmd_watch)
+
+    hint = sub.add_parser("hint", help="the next hint for the current function of a kata")
+    hint.add_argument("kata", help=KATA_HELP)
+    hint.add_argument("number", nargs="?", type=int, metavar="N", help="show hint N")
+    hint.add_argument("--function", metavar="NAME", help="a function other than the current one")
+    hint.set_defaults(run=cmd_hint)
+
+    reset = sub.add_parser("reset", help="back up your file, then restore the pristine stub")
+    reset.add_argument("kata", help=KATA_HELP)
+    reset.set_defaults(run=cmd_reset)
+
+    solution = sub.add_parser("solution", help="the reference solution, once your kata passes")
+    solution.add_argument("kata", help=KATA_HELP)
+    solution.add_argument("--force", action="store_true",
+                          help="show it before the kata passes (asks first)")
+    solution.set_defaults(run=cmd_solution)
+
+    bench = sub.add_parser("bench", help="the chapter's speed ladder, timed on your functions")
+    bench.add_argument("--shape", default="5,784,10", metavar="M,K,N",
+                       help="multiply (M, K) by (K, N); default: the book's 5,784,10")
+    bench.set_defaults(run=cmd_bench)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    run = getattr(args, "run", cmd_list)
+    run = getattr(args, "run", cmd_status)
+    for stream in (sys.stdout, sys.stderr):  # an ASCII terminal shows "?", never a crash
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    con = term.console()
     try:
-        return int(run(args))
+        return int(run(args, con))
     except CliError as exc:
         print(f"dojo: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
     except BrokenPipeError:  # `dojo list | head`: the reader left, nothing to report
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 

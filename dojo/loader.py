@@ -209,17 +209,3 @@ def load(kata: Kata, choice: ImplChoice, katas_dir: Path) -> Implementation:
     path = module_path(choice.directory(katas_dir), kata)
     return Implementation(kata, load_module(path, kata), path)
 
-
-def guarded_with_time_limit(impl: Implementation, name: str, seconds: float) -> Any:
-    """The registered function `name` of `impl`, guarded as `impl.<name>` is, but with a
-    CPU-time limit of `seconds` per call instead of the guard's default second.
-
-    For a function that trains a model (12_unfold_conv's `train_cnn`), which needs
-    seconds. Calls are recorded under `name`, and the learner's classes it uses stay
-    guarded in place (their nested calls are recorded too).
-    """
-    value = getattr(impl.module, name)
-    return guarded(
-        value, kata=impl.kata.id, name=name, rules=_rules(impl.kata.function(name)),
-        files=impl.files, time_limit=seconds,
-    )

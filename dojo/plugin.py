@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import warnings
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from dojo import curriculum, guard, loader, outcomes
+from dojo import curriculum, guard, loader, outcomes, progress
 
 # --- Hypothesis profiles: registered once, here -----------------------------
 
@@ -379,16 +380,49 @@ def pytest_runtest_makereport(
 
 
 class Recorder:
-    """Collects each graded test's verdict and prints the summary (one per run)."""
+    """Collects each graded test's verdict, prints the summary (one per run) and, for
+    runs of the learner's own code, records each function's verdict (dojo.progress)."""
 
     def __init__(self) -> None:
         self.results: dict[str, dict[str, list[str]]] = {}
+        self.log = progress.RunLog()
+        self.collection_known = False
+
+    @pytest.hookimpl(trylast=True)  # after -k, -m and --function have deselected
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.collection_known = True
+        for item in items:
+            found = _function_of(item)
+            if found is not None:
+                self.log.collect(*found, item.nodeid, item.path)
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            found = _function_of(item)
+            if found is not None:
+                self.log.deselect(*found)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
         if "dojo_verdict" in props:
-            per_kata = self.results.setdefault(str(props["dojo_kata"]), {})
-            per_kata.setdefault(str(props["dojo_function"]), []).append(str(props["dojo_verdict"]))
+            kata_id, function = str(props["dojo_kata"]), str(props["dojo_function"])
+            verdict = str(props["dojo_verdict"])
+            self.results.setdefault(kata_id, {}).setdefault(function, []).append(verdict)
+            self.log.report(kata_id, function, verdict, report.nodeid)
+        if report.when == "teardown":
+            self.log.finish(report.nodeid)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        config = session.config
+        if hasattr(config, "workerinput") or options(config).impl.value != loader.LEARNER:
+            return  # xdist workers report to the controller; only the learner's code counts
+        filtered = bool(config.getoption("keyword", "") or config.getoption("markexpr", ""))
+        finished = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        trust = finished and not filtered and not session.shouldstop
+        try:
+            self.log.save(config.rootpath, self.collection_known, trust)
+        except OSError as exc:  # a read-only clone still grades
+            warnings.warn(f"dojo could not record your progress: {exc}", stacklevel=1)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.results:

@@ -1,0 +1,328 @@
+"""`dojo watch`: re-grade a kata every time its stub is saved, in one process.
+
+torch, pytest, Hypothesis and the harness are imported once; each save runs the
+kata's graded tests in this process (`dojo.runner`), first only those of the
+function being worked on, then, once it passes, the whole kata. File events come
+from watchfiles; where they are unavailable (no watchfiles, a file system without
+change notification, `--poll`) the file is polled instead. Keys: `h` shows the next
+hint of the current function, `q` quits. Keys are read from stdin, one at a time
+on a terminal and line by line from a pipe, so scripts can drive it too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import os
+import queue
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.text import Text
+
+from dojo import outcomes, progress, term
+from dojo.curriculum import Function, Kata
+
+if TYPE_CHECKING:
+    from dojo.runner import Run
+
+POLL_INTERVAL = 0.2  # seconds between two looks at the file when polling
+
+Event = tuple[str, str]  # ("save", ""), ("key", "h"), ("note", text)
+
+
+class Keys:
+    """Read keys from stdin in a background thread and queue them as events."""
+
+    def __init__(self, events: queue.Queue[Event]) -> None:
+        self.events = events
+        self._restore: Any = None
+
+    def start(self) -> None:
+        stdin = sys.stdin
+        try:
+            fd = stdin.fileno() if stdin is not None else -1
+        except (OSError, ValueError):
+            fd = -1
+        if fd < 0:
+            return
+        target = self._read_lines
+        if os.isatty(fd):
+            try:
+                import termios
+                import tty
+
+                saved = termios.tcgetattr(fd)
+                tty.setcbreak(fd)  # one key at a time, no echo; Ctrl-C still interrupts
+                self._restore = lambda: termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+                target = self._read_keys
+            except (ImportError, OSError):
+                pass  # no termios (Windows): keys arrive when Enter is pressed
+        threading.Thread(target=target, args=(fd,), daemon=True, name="dojo-keys").start()
+
+    def _read_keys(self, fd: int) -> None:
+        while True:
+            try:
+                data = os.read(fd, 1)
+            except OSError:
+                return
+            if not data:
+                return
+            self.events.put(("key", data.decode(errors="replace").lower()))
+
+    def _read_lines(self, fd: int) -> None:
+        for line in sys.stdin:  # ends at EOF: watching goes on, without keys
+            for char in line.strip().lower():
+                self.events.put(("key", char))
+
+    def restore(self) -> None:
+        if self._restore is not None:
+            with contextlib.suppress(Exception):
+                self._restore()
+            self._restore = None
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+class FileWatch:
+    """Queue a "save" event whenever `path` changes: file events, else polling."""
+
+    def __init__(self, path: Path, events: queue.Queue[Event], poll: bool) -> None:
+        self.path = path
+        self.events = events
+        self.poll = poll
+        self.stop = threading.Event()
+        self.how = ""
+
+    def start(self) -> None:
+        if not self.poll:
+            try:
+                import watchfiles  # noqa: F401
+            except ImportError:
+                self.poll = True
+                self.how = "watchfiles is not installed: "
+        self.how += (
+            f"checking for saves every {POLL_INTERVAL:g} s" if self.poll else "file events"
+        )
+        target = self._poll if self.poll else self._native
+        threading.Thread(target=target, daemon=True, name="dojo-watch").start()
+
+    def _native(self) -> None:
+        import watchfiles
+
+        name = self.path.name
+
+        def wanted(change: Any, path: str) -> bool:
+            return Path(path).name == name
+
+        try:
+            for _ in watchfiles.watch(
+                self.path.parent, watch_filter=wanted, stop_event=self.stop, step=30,
+                recursive=False, raise_interrupt=False,
+            ):
+                self.events.put(("save", ""))
+        except Exception as exc:  # no change notification here: poll instead
+            if self.stop.is_set():
+                return
+            self.events.put((
+                "note", f"file events failed ({type(exc).__name__}: {exc}); "
+                f"checking for saves every {POLL_INTERVAL:g} s instead",
+            ))
+            self._poll()
+
+    def _poll(self) -> None:
+        last = _signature(self.path)
+        while not self.stop.wait(POLL_INTERVAL):
+            now = _signature(self.path)
+            if now is not None and now != last:
+                self.events.put(("save", ""))
+            last = now if now is not None else last
+
+
+class Watcher:
+    """The watch loop of one kata."""
+
+    def __init__(self, root: Path, kata: Kata, stub: Path, con: Console, poll: bool = False):
+        self.root = root
+        self.kata = kata
+        self.stub = stub
+        self.con = con
+        self.poll = poll
+        self.kata_dir = root / "katas" / kata.id
+        self.verdicts: dict[str, str | None] = {}
+
+    # --- state -------------------------------------------------------------------------
+
+    def _recorded(self) -> dict[str, str | None]:
+        record = progress.read(self.root)
+        entry = record.katas.get(self.kata.id)
+        recorded = entry.functions if entry else {}
+        return {fn.name: recorded.get(fn.name) for fn in self.kata.functions}
+
+    def current(self) -> Function | None:
+        for fn in self.kata.functions:
+            if self.verdicts.get(fn.name) != outcomes.PASSED:
+                return fn
+        return None
+
+    # --- running the tests --------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        """Import once what every run needs, and never reuse a stale bytecode cache."""
+        for name in ("torch", "pytest", "hypothesis", "dojo.plugin", "dojo.checks",
+                     "dojo.strategies"):
+            importlib.import_module(name)
+        sys.dont_write_bytecode = True  # a .pyc is valid per second: two quick saves...
+
+    def _forget_bytecode(self) -> None:
+        with contextlib.suppress(OSError, NotImplementedError, ValueError):
+            Path(importlib.util.cache_from_source(str(self.stub))).unlink(missing_ok=True)
+
+    def _run(self, *args: str) -> Run:
+        from dojo import runner
+
+        self._forget_bytecode()
+        run = runner.run_kata(self.kata_dir, args)
+        for fn in self.kata.functions:
+            verdict = run.verdict(fn.name)
+            if verdict is not None:
+                self.verdicts[fn.name] = verdict
+        return run
+
+    def grade(self, first: bool = False) -> None:
+        """One round: the current function's tests, then the whole kata once it passes
+        (which also finds the next function, and any function the edit broke)."""
+        started = time.time()
+        self._header()
+        working_on = None if first else self.current()
+        if working_on is not None:
+            # -x: the first failing test is the verdict to show; the rest can wait
+            run = self._run("--function", working_on.name, "-x")
+            if run.verdict(working_on.name) != outcomes.PASSED:
+                self._outcome(run)
+                self._summary(started, first)
+                return
+            self.con.print(Text.assemble(
+                (f"{working_on.name}: passed", "green"),
+                (f"  ({self._since_save(started):.2f} s after the save; "
+                 "now the whole kata)", "dim"),
+            ))
+            sys.stdout.flush()
+        self._outcome(self._run())
+        self._summary(started, first)
+
+    def _since_save(self, started: float) -> float:
+        saved = _signature(self.stub)
+        return time.time() - (saved[0] / 1e9 if saved else started)
+
+    def _header(self) -> None:
+        if self.con.is_terminal:
+            self.con.clear()
+        self.con.print(Text.assemble(
+            ("dojo watch ", "bold"), f"{self.kata.id}: {self._shown(self.stub)}  ",
+            ("(h: next hint, q: quit)", "dim"),
+        ))
+
+    def _outcome(self, run: Run) -> None:
+        """The current function's verdict, with its message when it fails."""
+        if run.exit_code not in (0, 1, 5) or not run.verdicts:
+            # a collection, usage or internal error: nothing was graded, pytest says why
+            self.con.print(Text(run.output.rstrip()))
+        current = self.current()
+        if current is None:
+            return
+        # the failure text starts with the verdict ("wrong: ..."), as pytest shows it
+        failure = run.failure(current.name)
+        self.con.print(Text.assemble(
+            (f"{current.name}: ", "bold"),
+            Text(failure.rstrip()) if failure
+            else term.verdict_text(self.verdicts.get(current.name)),
+        ))
+
+    def _summary(self, started: float, first: bool) -> None:
+        """The kata's summary line, as pytest's run ends it, and how long it took."""
+        from dojo.plugin import summary_lines
+
+        results = {self.kata.id: {n: [v] for n, v in self.verdicts.items() if v is not None}}
+        line = summary_lines(results)[0] if results[self.kata.id] else self.kata.id
+        timing = (
+            f"first run: {time.time() - started:.2f} s" if first
+            else f"verdict {self._since_save(started):.2f} s after the save"
+        )
+        self.con.print(Text.assemble((line, "bold"), ("  (" + timing + ")", "dim")))
+        sys.stdout.flush()
+
+    def hint(self) -> None:
+        from dojo.cli import CliError, Project, next_hint
+
+        fn = self.current()
+        if fn is None:
+            self.con.print(f"{self.kata.id} passes: no hint needed.")
+            return
+        project = Project.find(self.root)
+        try:
+            text, _ = next_hint(project, self.kata, fn, None)
+        except CliError as exc:
+            text = Text(str(exc))
+        self.con.print(text)
+        sys.stdout.flush()
+
+    def _shown(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    # --- the loop --------------------------------------------------------------------------
+
+    def run(self, max_runs: int | None = None) -> int:
+        """Watch until `q`, Ctrl-C (exit code 130) or `max_runs` rounds."""
+        self.con.print(f"dojo watch: loading torch and the tests of {self.kata.id}...")
+        sys.stdout.flush()
+        self._prepare()
+        self.verdicts = self._recorded()
+        events: queue.Queue[Event] = queue.Queue()
+        files = FileWatch(self.stub, events, self.poll)
+        keys = Keys(events)
+        runs = 0
+        try:
+            files.start()
+            keys.start()
+            self.grade(first=True)
+            runs += 1
+            self.con.print(Text(f"Watching {self._shown(self.stub)} ({files.how}).",
+                                style="dim"))
+            sys.stdout.flush()
+            while max_runs is None or runs < max_runs:
+                kind, value = events.get()
+                pending = [(kind, value)]
+                with contextlib.suppress(queue.Empty):
+                    while True:  # saves in a burst make one run
+                        pending.append(events.get_nowait())
+                if ("key", "q") in pending:
+                    break
+                for kind, value in pending:
+                    if kind == "key" and value == "h":
+                        self.hint()
+                    elif kind == "note":
+                        self.con.print(Text(value, style="yellow"))
+                if any(kind == "save" for kind, _ in pending):
+                    self.grade()
+                    runs += 1
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            files.stop.set()
+            keys.restore()
+        return 0

@@ -1,0 +1,436 @@
+"""The `dojo` command, run as a learner runs it (`python -m dojo ...` in a subprocess) on
+small projects built in a temporary folder, each with its own state folder (DOJO_HOME)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import dojoproject
+import pytest
+from dojoproject import dojo
+
+from dojo import progress
+
+ANSI = re.compile(r"\x1b\[")
+
+
+HAVE_GIT = shutil.which("git") is not None
+needs_git = pytest.mark.skipif(not HAVE_GIT, reason="dojo reset takes stubs from git history")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The two toy katas, committed to git (dojo reset takes the stubs from there)."""
+    root = dojoproject.toy(tmp_path / "clone")
+    if HAVE_GIT:
+        dojoproject.git_commit(root)
+    return root
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def write_stub(root: Path, source: str) -> Path:
+    path = root / "katas" / "01_toy" / "toy.py"
+    path.write_text(source)
+    return path
+
+
+def seed(root: Path, home: Path, verdicts: dict[str, dict[str, str]]) -> None:
+    """A record as the plugin writes it (for the commands that only read it)."""
+    stubs = {k: root / "katas" / k / ("toy.py" if k == "01_toy" else "toy_more.py")
+             for k in verdicts}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOJO_HOME", str(home))
+        progress.record_run(root, verdicts, stubs)
+
+
+def one_error_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("dojo"), lines[0]
+    return lines[0]
+
+
+# --- status ------------------------------------------------------------------------------
+
+
+def test_status_without_a_record_says_run_the_tests(project, home):
+    result = dojo(project, home)  # no command: status
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"01_toy\s+1\s+A toy kata\s+0/2\s+not started", out)
+    assert re.search(r"02_toy_more\s+2\s+Another toy kata\s+0/1\s+not started", out)
+    assert "0/3 functions, 0 of 2 katas done" in out
+    assert "No results recorded yet: run the tests" in out
+    assert "Next: katas/01_toy/toy.py, `double`" in out
+    assert not ANSI.search(out)
+
+
+def test_status_follows_the_graded_runs(project, home):
+    write_stub(project, dojoproject.TOY_WRONG_DOUBLE)
+    check = dojo(project, home, "check", "01_toy")
+    assert check.returncode == 1, check.stdout + check.stderr
+    result = dojo(project, home, "status")
+    out = result.stdout
+    assert re.search(r"01_toy\s+1\s+A toy kata\s+1/2\s+in progress", out), out
+    assert "1/3 functions, 0 of 2 katas done" in out
+    assert "Next: katas/01_toy/toy.py, `double` (last run: wrong)" in out
+    assert "No results recorded" not in out
+
+    write_stub(project, dojoproject.TOY_DONE)
+    assert dojo(project, home, "check").returncode == 0  # the current kata: 01_toy
+    out = dojo(project, home, "status").stdout
+    assert re.search(r"01_toy\s+1\s+A toy kata\s+2/2\s+done", out), out
+    assert "Next: katas/02_toy_more/toy_more.py, `triple` (last run: not run yet)" in out
+    assert "█" * 20 in out and "░" in out  # 2 of 3 functions: two thirds of the bar
+
+    write_stub(project, dojoproject.TOY_DONE + "\n# edited\n")
+    out = dojo(project, home, "status").stdout
+    assert re.search(r"01_toy\s+1\s+A toy kata\s+2/2\*\s+done", out), out
+    assert "* your file changed since these results" in out
+
+
+def test_status_survives_a_corrupted_record(project, home):
+    home.mkdir()
+    (home / "progress.json").write_text('{"format_version": 1, "katas": [1, 2')
+    result = dojo(project, home, "status")
+    assert result.returncode == 0, result.stderr
+    assert "is corrupted" in result.stdout and "run the tests again" in result.stdout
+    assert "0/3 functions" in result.stdout
+    # the next graded run rewrites it
+    write_stub(project, dojoproject.TOY_DONE)
+    assert dojo(project, home, "check", "1").returncode == 0
+    record = json.loads((home / "progress.json").read_text())
+    assert record["katas"]["01_toy"]["functions"] == {"double": "passed", "halve": "passed"}
+    assert "2/3 functions" in dojo(project, home, "status").stdout
+
+
+def test_status_with_a_record_of_another_shape_is_not_a_crash(project, home):
+    home.mkdir()
+    (home / "progress.json").write_text(json.dumps({"format_version": 1, "katas": {"01_toy": 3}}))
+    result = dojo(project, home, "status")
+    assert result.returncode == 0, result.stderr
+    assert "is corrupted" in result.stdout
+
+
+def test_status_marks_a_kata_whose_folder_is_missing(project, home):
+    (project / "katas" / "02_toy_more" / "toy_more.py").unlink()
+    (project / "katas" / "02_toy_more" / "test_toy_more.py").unlink()
+    (project / "katas" / "02_toy_more").rmdir()
+    result = dojo(project, home, "status")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"02_toy_more\s+2\s+Another toy kata\s+0/1\s+missing", result.stdout)
+
+
+def test_status_in_colour_when_asked(project, home):
+    result = dojo(project, home, "status", NO_COLOR="", FORCE_COLOR="1")
+    assert ANSI.search(result.stdout)
+
+
+def test_outside_a_clone_one_line_and_exit_1(tmp_path, home):
+    result = dojo(tmp_path, home, "status")
+    assert result.returncode == 1
+    assert "no katas/curriculum.toml here or above" in one_error_line(result)
+
+
+# --- next -------------------------------------------------------------------------------------
+
+
+def test_next_shows_the_first_unfinished_function_its_docstring_and_file(project, home):
+    result = dojo(project, home, "next")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Next: 01_toy, double (last run: not run yet)" in out
+    assert "Open katas/01_toy/toy.py" in out
+    assert "def double(t):" in out
+    assert "t: a tensor. Returns a tensor of the same shape, dtype and device." in out
+    assert "Rule: no matrix product" in out
+
+    seed(project, home, {"01_toy": {"double": "passed", "halve": "wrong"}})
+    out = dojo(project, home, "next").stdout
+    assert "Next: 01_toy, halve (last run: wrong)" in out
+    assert "Half of x." in out
+
+    seed(project, home, {"01_toy": {"halve": "passed"}, "02_toy_more": {"triple": "passed"}})
+    out = dojo(project, home, "next").stdout
+    assert "Every kata passes" in out
+
+
+def test_next_from_a_subfolder_names_the_path_from_there(project, home):
+    result = dojo(project / "katas" / "01_toy", home, "next")
+    assert "Open toy.py" in result.stdout
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+def test_check_grades_the_current_kata_with_the_learner_facing_output(project, home):
+    result = dojo(project, home, "check")
+    assert result.returncode == 1
+    out = result.stdout
+    assert "dojo check 01_toy: A toy kata" in out
+    assert "not started: double still raises NotImplementedError" in out
+    assert "01_toy  0/2  double: not started, halve: not started" in out
+
+
+def test_check_one_function_and_exit_codes(project, home):
+    write_stub(project, dojoproject.TOY_WRONG_DOUBLE)
+    result = dojo(project, home, "check", "toy", "--function", "halve")
+    assert result.returncode == 0, result.stdout
+    assert "01_toy  1/1  all passed" in result.stdout
+    result = dojo(project, home, "check", "01_toy", "--function", "double")
+    assert result.returncode == 1
+    assert "wrong: result[0]=" in result.stdout
+    result = dojo(project, home, "check", "01_toy", "--function", "quadruple")
+    assert result.returncode == 2
+    assert "01_toy has no function 'quadruple': its functions are double, halve" in (
+        one_error_line(result)
+    )
+
+
+def test_check_with_the_reference_does_not_count_as_progress(project, home):
+    result = dojo(project, home, "check", "01_toy", "--impl", "reference")
+    assert result.returncode == 0, result.stdout
+    assert not (home / "progress.json").exists()
+
+
+def test_check_a_missing_file_says_how_to_get_it_back(project, home):
+    (project / "katas" / "01_toy" / "toy.py").unlink()
+    result = dojo(project, home, "check", "01_toy")
+    assert result.returncode == 1
+    assert "katas/01_toy/toy.py is missing: `dojo reset 01_toy` restores the stub" in (
+        one_error_line(result)
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "tyo"], "unknown kata 'tyo': did you mean '01_toy'?"),
+        (["hint", "01_toi"], "unknown kata '01_toi': did you mean '01_toy'?"),
+        (["reset", "toy_mor"], "unknown kata 'toy_mor': did you mean '02_toy_more'?"),
+        (["solution", "xyzzy"], "unknown kata 'xyzzy': the katas are 01_toy, 02_toy_more"),
+        (["check", "7"], "no kata number 7: the katas run from 01_toy to 02_toy_more"),
+        (["hint", "01", "x"], "argument N: invalid int value: 'x'"),
+        (["hint", "01", "9"], "double has 2 hints, numbered 1 to 2, so there is no hint 9"),
+        (["hint", "01", "0"], "double has 2 hints, numbered 1 to 2, so there is no hint 0"),
+        (["bench", "--shape", "5,x,10"], "bad --shape '5,x,10': expected three sizes M,K,N"),
+        (["watch", "01", "--max-runs", "0"], "--max-runs must be 1 or more, not 0"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_names_and_numbers_get_one_line_and_exit_2(project, home, args, message):
+    result = dojo(project, home, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in one_error_line(result)
+    assert result.stdout == ""
+
+
+# --- hint --------------------------------------------------------------------------------------
+
+
+def test_hints_come_one_more_each_time_then_no_more(project, home):
+    first = dojo(project, home, "hint", "01_toy")
+    assert first.returncode == 0
+    assert "01_toy, double: hint 1 of 2" in first.stdout
+    assert "Twice t is t plus t." in first.stdout
+    second = dojo(project, home, "hint", "01")
+    assert "01_toy, double: hint 2 of 2" in second.stdout
+    assert "t * 2 keeps the dtype and the device." in second.stdout
+    assert "Twice t" not in second.stdout
+    third = dojo(project, home, "hint", "toy")
+    assert third.returncode == 0
+    assert "No more hints for double: all 2 shown" in third.stdout
+    again = dojo(project, home, "hint", "toy", "1")
+    assert "hint 1 of 2" in again.stdout and "Twice t is t plus t." in again.stdout
+
+
+def test_hints_follow_the_current_function(project, home):
+    seed(project, home, {"01_toy": {"double": "passed", "halve": "wrong"}})
+    result = dojo(project, home, "hint", "01_toy")
+    assert "01_toy, halve: hint 1 of 1" in result.stdout
+    assert "Divide by two." in result.stdout
+    other = dojo(project, home, "hint", "01_toy", "--function", "double")
+    assert "01_toy, double: hint 1 of 2" in other.stdout
+
+
+def test_a_function_without_hints_and_a_done_kata(project, home):
+    result = dojo(project, home, "hint", "02_toy_more")
+    assert result.returncode == 0
+    assert "triple has no hints yet" in result.stdout
+    seed(project, home, {"01_toy": {"double": "passed", "halve": "passed"}})
+    result = dojo(project, home, "hint", "01_toy")
+    assert result.returncode == 0
+    assert "01_toy passes: every function is done" in result.stdout
+
+
+# --- reset -------------------------------------------------------------------------------------
+
+
+@needs_git
+def test_reset_backs_up_the_learners_file_then_restores_the_stub(project, home):
+    mine = "def double(t):\n    return t + t  # my work\n"
+    stub = write_stub(project, mine)
+    seed(project, home, {"01_toy": {"double": "passed", "halve": "not started"}})
+    result = dojo(project, home, "reset", "01_toy")
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"Saved your file to (\S+)", result.stdout)
+    assert match, result.stdout
+    backup = project / match.group(1)
+    assert backup.read_text() == mine
+    assert re.fullmatch(r"toy-\d{8}-\d{6}\.py", backup.name)
+    assert backup.resolve().parent == home / "backups" / "01_toy"
+    assert stub.read_text() == dojoproject.TOY_STUB
+    assert "Restored the pristine stub katas/01_toy/toy.py" in result.stdout
+    # the record of the old file goes; the kata starts over
+    assert "01_toy" not in json.loads((home / "progress.json").read_text())["katas"]
+
+    # a second reset has nothing to save; a reset after new work keeps both backups
+    again = dojo(project, home, "reset", "01_toy")
+    assert "already the pristine stub: nothing to do" in again.stdout
+    write_stub(project, mine + "# more\n")
+    third = dojo(project, home, "reset", "01_toy")
+    second_backup = project / re.search(r"Saved your file to (\S+)", third.stdout).group(1)
+    assert second_backup != backup
+    assert backup.read_text() == mine
+    assert second_backup.read_text() == mine + "# more\n"
+
+
+@needs_git
+def test_reset_finds_the_stub_even_when_the_learner_committed_their_work(project, home):
+    write_stub(project, dojoproject.TOY_DONE)
+    dojoproject.git_commit(project, "my solutions")
+    result = dojo(project, home, "reset", "01")
+    assert result.returncode == 0, result.stderr
+    assert (project / "katas" / "01_toy" / "toy.py").read_text() == dojoproject.TOY_STUB
+
+
+@needs_git
+def test_reset_restores_a_deleted_stub(project, home):
+    (project / "katas" / "01_toy" / "toy.py").unlink()
+    result = dojo(project, home, "reset", "01_toy")
+    assert result.returncode == 0
+    assert "Saved your file" not in result.stdout
+    assert (project / "katas" / "01_toy" / "toy.py").read_text() == dojoproject.TOY_STUB
+
+
+@needs_git
+def test_reset_refuses_to_touch_anything_outside_katas(project, home, tmp_path):
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("precious = True\n")
+    stub = project / "katas" / "01_toy" / "toy.py"
+    stub.unlink()
+    stub.symlink_to(outside)
+    result = dojo(project, home, "reset", "01_toy")
+    assert result.returncode == 1
+    assert "refusing to touch" in one_error_line(result)
+    assert outside.read_text() == "precious = True\n"
+    assert stub.is_symlink()
+    assert not (home / "backups").exists()
+
+
+def test_reset_without_git_history_changes_nothing(tmp_path, home):
+    root = dojoproject.toy(tmp_path / "zip-download")
+    stub = write_stub(root, "def double(t):\n    return t * 2\n")
+    result = dojo(root, home, "reset", "01_toy")
+    assert result.returncode == 1
+    assert "is not a git clone" in one_error_line(result)
+    assert stub.read_text() == "def double(t):\n    return t * 2\n"
+
+
+# --- solution ----------------------------------------------------------------------------------
+
+
+def test_the_solution_is_locked_until_the_kata_passes(project, home):
+    result = dojo(project, home, "solution", "01_toy")
+    assert result.returncode == 1
+    assert "The solution of 01_toy opens once your code passes: 0/2" in result.stdout
+    assert "return t * 2" not in result.stdout
+
+    write_stub(project, dojoproject.TOY_DONE)
+    assert dojo(project, home, "check", "01_toy").returncode == 0
+    result = dojo(project, home, "solution", "01_toy")
+    assert result.returncode == 0
+    assert "# reference/01_toy/toy.py" in result.stdout
+    assert "def double(t):\n    return t * 2" in result.stdout
+
+
+def test_force_shows_the_solution_only_after_a_yes(project, home):
+    declined = dojo(project, home, "solution", "01_toy", "--force", stdin="n\n")
+    assert declined.returncode == 1
+    assert "Show it anyway? [y/N]" in declined.stdout
+    assert "Not shown." in declined.stdout
+    assert "return t * 2" not in declined.stdout
+    no_answer = dojo(project, home, "solution", "01_toy", "--force")  # stdin at EOF
+    assert no_answer.returncode == 1 and "return t * 2" not in no_answer.stdout
+    accepted = dojo(project, home, "solution", "01_toy", "--force", stdin="y\n")
+    assert accepted.returncode == 0
+    assert "def double(t):\n    return t * 2" in accepted.stdout
+
+
+def test_a_kata_without_a_reference_says_so(project, home):
+    (project / "reference" / "02_toy_more" / "toy_more.py").unlink()
+    result = dojo(project, home, "solution", "02_toy_more", "--force", stdin="y\n")
+    assert result.returncode == 1
+    assert "there is no reference solution at reference/02_toy_more/toy_more.py" in (
+        one_error_line(result)
+    )
+
+
+# --- list, bench ---------------------------------------------------------------------------------
+
+
+def test_list_names_every_kata_and_function(project, home):
+    result = dojo(project, home, "list")
+    assert result.returncode == 0
+    assert re.search(r"01_toy\s+grade 1  A toy kata\n\s+double, halve", result.stdout)
+
+
+def test_bench_times_the_ladder_and_marks_unwritten_steps(tmp_path, home):
+    root = dojoproject.real(
+        tmp_path / "clone", ["02_matmul", "03_broadcasting", "04_einsum"], solved=("02_matmul",)
+    )
+    result = dojo(root, home, "bench", "--shape", "3,16,4")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "The speed ladder: (3, 16) × (16, 4)" in out
+    labels = ("triple loop", "elementwise", "broadcast", "no loops", "einsum", "torch @")
+    rows = {label: next(line for line in out.splitlines() if line.startswith(label))
+            for label in labels}
+    timed = r"\s+[\d.]+ (s|ms|µs)\s+[\d,.]+×\s+█"
+    assert re.search(r"matmul_loops" + timed, rows["triple loop"])
+    assert re.search(r"matmul_elementwise" + timed, rows["elementwise"])
+    assert re.search(r"matmul_broadcast\s+not started\s+-", rows["broadcast"])
+    assert re.search(r"matmul_no_loops\s+not started", rows["no loops"])
+    assert re.search(r"matmul_einsum\s+not started", rows["einsum"])
+    assert re.search(r"a @ b\s+[\d.]+ (s|ms|µs)\s+1\.0×\s+█", rows["torch @"])
+    assert "Steps marked not started get their time once you write them." in out
+
+
+def test_bench_on_a_curriculum_without_the_ladder(project, home):
+    result = dojo(project, home, "bench", "--shape", "2,3,2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("not in this curriculum") == 5
+
+
+def test_output_stays_readable_on_an_ascii_terminal(project, home):
+    result = dojo(project, home, "status", PYTHONIOENCODING="ascii")
+    assert result.returncode == 0, result.stderr
+    assert "Progress ------------------------------ 0/3 functions" in result.stdout
+
+
+@pytest.mark.parametrize("kata_id", ["01_neuron", "02_matmul", "03_broadcasting"])
+def test_the_real_stubs_read_as_pristine_and_the_references_do_not(kata_id):
+    from dojo import curriculum, pristine
+
+    kata = curriculum.load(dojoproject.ROOT / "katas" / "curriculum.toml").kata(kata_id)
+    stub = dojoproject.ROOT / "katas" / kata_id / f"{kata.module}.py"
+    reference = dojoproject.ROOT / "reference" / kata_id / f"{kata.module}.py"
+    assert pristine.is_pristine(stub.read_text(), kata)
+    assert not pristine.is_pristine(reference.read_text(), kata)

@@ -1,0 +1,211 @@
+"""Grading from a notebook: a real notebook executed headlessly (nbclient and a local
+ipykernel, no network), and `dojo.notebook.grade` on a namespace, against the command
+line's verdicts and messages for the same code."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import dojoproject
+import pytest
+
+from dojo import notebook, progress
+
+WRONG_DOUBLE = "def double(t):\n    return t * 3\n"
+RULE_BREAKING_DOUBLE = (
+    "import torch\n\n"
+    "def double(t):\n"
+    "    return torch.matmul(t[None], 2 * torch.eye(3, dtype=t.dtype))[0]\n"
+)
+HALVE = "def halve(x):\n    return x / 2\n"
+
+
+@pytest.fixture(autouse=True)
+def forget_kata_modules():
+    """In-process runs import the toy's graded tests as `katas.01_toy.test_toy`; other
+    tests of the suite build toys under the same name: leave no such module behind."""
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name.startswith(("katas", "_dojo_")):
+            del sys.modules[name]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    root = dojoproject.toy(tmp_path / "clone")
+    for name in ("DOJO_IMPL", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DOJO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DOJO_DEVICES", "cpu")
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "ci")  # derandomized: the same example each run
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "hypothesis"))
+    return root
+
+
+def cli_failures(root: Path, tmp_path: Path, source: str) -> str:
+    """What `dojo check 01_toy --impl DIR` prints for `source` as the learner's file."""
+    impl = tmp_path / "impl"
+    (impl / "01_toy").mkdir(parents=True, exist_ok=True)
+    (impl / "01_toy" / "toy.py").write_text(source)
+    result = dojoproject.dojo(root, tmp_path / "home", "check", "01_toy", "--impl", str(impl),
+                              HYPOTHESIS_PROFILE="ci")
+    return result.stdout
+
+
+def namespace(source: str, filename: str) -> dict[str, object]:
+    """Define `source` the way a notebook cell does: code compiled from a named cell."""
+    import linecache
+
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    found: dict[str, object] = {"__name__": "__main__"}
+    exec(compile(source, filename, "exec"), found)
+    return found
+
+
+# --- in the test process -------------------------------------------------------------------
+
+
+def test_grading_a_namespace_gives_the_command_lines_verdicts_and_messages(project, tmp_path):
+    result = notebook.grade("01_toy", namespace(WRONG_DOUBLE + HALVE, "<cell 1>"), root=project)
+    assert result.verdicts == {"double": "wrong", "halve": "passed"}
+    assert not result.passed
+    message = result.messages["double"]
+    assert message.startswith("wrong: result[0]=")
+    assert message in cli_failures(project, tmp_path, WRONG_DOUBLE + HALVE)
+    assert result.summary() == "01_toy  1/2  double: wrong"
+    report = result.report()
+    assert report.splitlines()[0] == "double: " + message.splitlines()[0]
+    assert "halve: passed" in report and report.endswith("01_toy  1/2  double: wrong")
+
+
+def test_rules_are_enforced_on_notebook_code_and_name_its_line(project, tmp_path):
+    result = notebook.grade(
+        "toy", namespace(RULE_BREAKING_DOUBLE + HALVE, "/tmp/ipykernel_1/42.py"), root=project
+    )
+    assert result.verdicts["double"] == "rule broken"
+    message = result.messages["double"]
+    assert "/tmp/ipykernel_1/42.py:4: return torch.matmul(" in message
+    cli = cli_failures(project, tmp_path, RULE_BREAKING_DOUBLE + HALVE)
+    assert message.splitlines()[0] in cli
+
+
+def test_a_helper_in_another_cell_is_the_learners_code_too(project):
+    cells = namespace("import torch\n\ndef times_two(t):\n    return t @ torch.eye(3) * 2\n",
+                      "<cell 1>")
+    exec(compile("def double(t):\n    return times_two(t)\n", "<cell 2>", "exec"), cells)
+    result = notebook.grade("01_toy", cells, root=project)
+    assert result.verdicts["double"] == "rule broken"
+    assert "<cell 1>:4: return t @ torch.eye(3) * 2" in result.messages["double"]
+
+
+def test_functions_the_notebook_lacks_are_not_started(project):
+    result = notebook.grade("01", namespace(HALVE, "<cell 2>"), root=project)
+    assert result.verdicts == {"double": "not started", "halve": "passed"}
+    assert result.missing == ("double",)
+    assert "double: not started: not defined in this notebook yet" in result.report()
+
+
+def test_notebook_runs_count_as_progress_and_never_touch_the_stub(project, tmp_path):
+    stub = project / "katas" / "01_toy" / "toy.py"
+    before = stub.read_text()
+    result = notebook.grade("01_toy", namespace("def double(t):\n    return t * 2\n" + HALVE,
+                                                "<cell 3>"), root=project)
+    assert result.passed
+    assert stub.read_text() == before
+    record = json.loads((tmp_path / "home" / progress.FILE_NAME).read_text())
+    assert record["katas"]["01_toy"]["functions"] == {"double": "passed", "halve": "passed"}
+
+
+def test_unknown_katas_and_missing_projects_are_one_clear_error(project, tmp_path):
+    with pytest.raises(notebook.NotebookError, match="unknown kata 'tyo': did you mean '01_toy'"):
+        notebook.grade("tyo", {}, root=project)
+    with pytest.raises(notebook.NotebookError, match=r"no katas/curriculum\.toml"):
+        notebook.grade("01_toy", {}, root=tmp_path / "elsewhere")
+
+
+# --- a real notebook, executed headlessly ---------------------------------------------------
+
+NOTEBOOK_CELLS = [
+    "%load_ext dojo",
+    "%%dojo 01_toy\n" + WRONG_DOUBLE,
+    "import dojo\n\n" + HALVE + "\ndojo.check('01_toy', globals())",
+    RULE_BREAKING_DOUBLE + "\ndojo.check('toy')",
+    "def double(t):\n    return t * 2\n\ndojo.check('01_toy')",
+    "dojo.check('tyo')",
+]
+
+
+def test_a_notebook_grades_its_own_functions_in_place(project, tmp_path, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    # A kernel spec for this very interpreter, and Jupyter's files kept in tmp_path.
+    jupyter = tmp_path / "jupyter"
+    spec = jupyter / "kernels" / "dojo-test"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "dojo test", "language": "python",
+    }))
+    monkeypatch.setenv("JUPYTER_PATH", str(jupyter))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(jupyter))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in NOTEBOOK_CELLS]
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="dojo-test", allow_errors=True,
+        resources={"metadata": {"path": str(project / "katas")}},  # the kernel's folder
+    )
+    client.execute()
+
+    def output(i: int) -> str:
+        return "".join(o.get("text", "") for o in nb.cells[i].outputs if o.output_type == "stream")
+
+    def error(i: int) -> str:
+        errors = [o for o in nb.cells[i].outputs if o.output_type == "error"]
+        return f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
+
+    assert all(not error(i) for i in range(5)), [error(i) for i in range(5)]
+    magic = output(1)
+    assert "double: wrong: result[0]=" in magic
+    assert "halve: not started: not defined in this notebook yet" in magic
+    assert magic.rstrip().endswith("01_toy  0/2  double: wrong, halve: not started")
+    # the same message as the command line for the same code
+    cli = cli_failures(project, tmp_path, WRONG_DOUBLE + HALVE)
+    wrong = magic.splitlines()[0].removeprefix("double: ")
+    assert wrong in cli
+
+    assert output(2).rstrip().endswith("01_toy  1/2  double: wrong")
+    rule = output(3)
+    assert "double: rule broken: " in rule
+    assert re.search(r"ipykernel_\d+/\d+\.py:4: return torch\.matmul", rule), rule
+    assert output(4).rstrip().endswith("01_toy  2/2  all passed")
+    assert "unknown kata 'tyo': did you mean '01_toy'?" in error(5)
+    assert (project / "katas" / "01_toy" / "toy.py").read_text() == dojoproject.TOY_STUB
+
+
+
+def test_when_nothing_can_be_graded_the_report_says_why(project):
+    tests = project / "katas" / "01_toy" / "test_toy.py"
+    tests.write_text(tests.read_text() + "\nthis is not python\n")
+    result = notebook.grade("01_toy", namespace(HALVE, "<cell 4>"), root=project)
+    assert result.verdicts == {"double": None, "halve": None}
+    assert "ERROR collecting katas/01_toy/test_toy.py" in result.report()
+
+
+def test_graded_tests_changed_since_the_last_run_are_imported_afresh(project):
+    first = notebook.grade("01_toy", namespace(HALVE, "<cell 5>"), root=project)
+    assert first.verdicts["halve"] == "passed"
+    tests = project / "katas" / "01_toy" / "test_toy.py"
+    tests.write_text(tests.read_text().replace("x / 2)", "x / 4)"))
+    later = tests.stat().st_mtime_ns + 1_000_000_000
+    os.utime(tests, ns=(later, later))
+    second = notebook.grade("01_toy", namespace(HALVE, "<cell 6>"), root=project)
+    assert second.verdicts["halve"] == "wrong"
