@@ -49,8 +49,10 @@ def autograd(
         out = fn(**leaves)
     differentiable = {name: t for name, t in leaves.items() if t.requires_grad}
     up = torch.ones_like(out) if upstream is None else upstream.detach().cpu().double()
+    # (out * up).sum() rather than grad_outputs=up: the same gradients, and passing
+    # grad_outputs makes torch import torch.fx's shape machinery (1.3 s) on first use.
     found = torch.autograd.grad(
-        out, list(differentiable.values()), up, allow_unused=True
+        (out * up).sum(), list(differentiable.values()), allow_unused=True
     ) if differentiable and out.requires_grad else [None] * len(differentiable)
     return out.detach(), {
         name: torch.zeros_like(t) if g is None else g.detach()

@@ -192,12 +192,17 @@ _KINDS: dict[inspect._ParameterKind, str] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
+def _signature(fn: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(fn)  # a third of a guarded method call's cost: computed once
+
+
 def _bind(
     fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments by parameter name, and how each is passed (see show.call_code)."""
     try:
-        signature = inspect.signature(fn)
+        signature = _signature(fn)
         bound = signature.bind(*args, **kwargs)
     except (TypeError, ValueError):
         named = {f"arg{i}": a for i, a in enumerate(args)}

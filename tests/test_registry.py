@@ -171,8 +171,14 @@ def test_each_stub_has_a_docstring_and_raises_its_placeholder(kata_id, name):
         assert is_placeholder_raise(node.body[-1], kata_id, name), (
             f"{name} must end with raise NotImplementedError({placeholder!r})"
         )
-    else:  # a class: some method raises the class's placeholder
-        assert any(is_placeholder_raise(n, kata_id, name) for n in ast.walk(node)), name
+    else:  # a class: some method raises its placeholder, "Class.method" (or "Class")
+        methods = [m for m in node.body if isinstance(m, ast.FunctionDef)]
+        assert any(
+            is_placeholder_raise(n, kata_id, f"{name}.{m.name}")
+            or is_placeholder_raise(n, kata_id, name)
+            for m in methods
+            for n in ast.walk(m)
+        ), f"a method of {name} must raise its placeholder 'kata {kata_id}: implement {name}.m'"
 
 
 @pytest.mark.parametrize("kata_id", KATA_IDS)

@@ -1,0 +1,600 @@
+"""Graded tests for kata 08_layers: each layer class, built, called and run backward.
+
+Used as a learner uses them: build a layer, call it, put a random upstream
+gradient on its output (`out.g = upstream`), call `backward()`, then check every
+`.g` against `torch.autograd` in float64 (dojo.grads), and once more after a
+second `backward()` (it replaces `.g`, it does not add to it). The model's
+gradients are checked the same way, and the guard's record of the calls shows
+the order in which `Model.backward` ran its layers' `backward()`. Tolerances
+are rounding-error bounds carried through every step in float64, with
+absolute values.
+"""
+
+import contextlib
+import re
+
+import torch
+import torch.nn.functional as F
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from dojo import checks, graded, grads, guard, show
+from dojo import strategies as ds
+from dojo.outcomes import WrongAnswer
+
+F64 = torch.float64
+SIDE = st.integers(0, ds.MAX_SIDE)
+BATCH = st.integers(1, ds.MAX_SIDE)  # the loss needs N >= 1: the mean of no numbers is nan
+
+
+def cpu64(*tensors):
+    """float64 copies on the CPU, where expected values and bounds are computed."""
+    return tuple(t.detach().cpu().double() for t in tensors)
+
+
+# --- showing the input ----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def showing(steps, device, **tensors):
+    """Add the input, as code a learner can paste, to a wrong answer raised in the block.
+
+    `tensors` are the drawn CPU tensors (never handed to the learner), shown on
+    `device`; `steps` are the lines that use them.
+    """
+    __tracebackhide__ = True
+    try:
+        yield
+    except WrongAnswer as exc:
+        lines = [f"{name} = {show.tensor_code(t.to(device))}" for name, t in tensors.items()]
+        code = "\n".join("    " + line for line in [*lines, *steps])
+        raise WrongAnswer(f"{exc}\nOn this input:\n{code}") from None
+
+
+def fail(message, hint=""):
+    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
+
+
+REPLACE_HINT = (
+    "a second backward() must give the same .g as the first: backward() replaces .g "
+    "(`self.inp.g = ...`, as in the book); it does not add to the .g of an earlier call "
+    "(`+=`)."
+)
+
+
+def backward_again(backward, check, call, steps):
+    """Run `backward()` a second time: `check(hint)` must still pass (it replaces .g).
+    `steps`, the lines `showing` prints, gain the second call."""
+    __tracebackhide__ = True
+    steps.append(f"{call}  # a second time")
+    backward()
+    try:
+        check(REPLACE_HINT)
+    except WrongAnswer as exc:
+        raise WrongAnswer(f"after a second {call}: {exc}") from None
+
+
+# --- backward() before the forward pass ----------------------------------------------
+
+SAYS_CALL_FIRST = re.compile(r"forward|call|before", re.IGNORECASE)
+PYTHONS_OWN = re.compile(r"'\w+' object has no attribute '\w+'")
+REFUSAL_HINT = (
+    "backward() works from what the forward pass stored (the input, the output and its "
+    ".g). Before any call there is nothing: check that first and raise an exception "
+    "whose message tells what to do, for example RuntimeError('Lin.backward() was called "
+    "before the forward pass: call the layer first'). The tests look for 'forward', "
+    "'call' or 'before' in the message. Python's own \"object has no attribute\" does "
+    "not say what went wrong."
+)
+
+
+def assert_refuses_backward(backward, call):
+    """`backward()`, run before any forward pass, must raise an exception that says so."""
+    __tracebackhide__ = True
+    try:
+        backward()
+    except Exception as exc:
+        message = str(exc)
+        if PYTHONS_OWN.fullmatch(message) or not SAYS_CALL_FIRST.search(message):
+            raise fail(
+                f"{call} raised {type(exc).__name__}({message!r}), but its message should say "
+                "that the layer must be called (the forward pass) before backward()",
+                REFUSAL_HINT,
+            ) from None
+        return
+    raise fail(
+        f"{call} returned normally, but should raise an exception: there was no forward pass "
+        "to take gradients from",
+        REFUSAL_HINT,
+    )
+
+
+# --- Relu -------------------------------------------------------------------------
+
+RELU_HINT = "out = Relu()(x) is x.clamp_min(0.): every negative element becomes 0."
+RELU_GRAD_HINT = (
+    "inp.g is out.g where inp > 0 and 0 where inp < 0 (at exactly 0 either is "
+    "accepted): the mask (inp > 0) times out.g, element by element."
+)
+RELU_STEPS = ["layer = Relu()", "out = layer(x)"]
+
+
+def relu_expected(x, up):
+    """inp.g from autograd: F.relu's convention (0 at exactly 0), and, where x has a
+    zero, clamp_min's (1 at exactly 0): both are subgradients."""
+    _, at_zero_0 = grads.autograd(lambda inp: F.relu(inp), upstream=up, inp=x)
+    if not bool((x == 0).any()):
+        return [at_zero_0]
+    _, at_zero_1 = grads.autograd(lambda inp: torch.where(inp >= 0, inp, 0.0), upstream=up, inp=x)
+    return [at_zero_0, at_zero_1]
+
+
+@st.composite
+def relu_operands(draw):
+    shape = draw(ds.shapes(max_dims=3), label="shape")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    x = draw(ds.tensors(shape, dtype=dtype), label="x")
+    return x, draw(grads.upstream_gradients(shape, dtype=dtype))
+
+
+@graded("Relu")
+@given(xu=relu_operands())
+@ds.pinned(
+    "xu",
+    # Negatives, zeros, values above 1; an upstream gradient that is not all ones, so
+    # a backward that ignores out.g (the mask alone) shows.
+    (torch.tensor([[-2.0, 0.0, 3.0], [0.5, -0.5, 1.0]]),
+     torch.tensor([[1.0, 2.0, -3.0], [4.0, -5.0, 6.0]])),
+    (torch.tensor([[-1.0, 2.0], [3.0, -4.0]], dtype=F64).t(),  # float64, transposed
+     torch.tensor([[0.5, -2.0], [1.5, 3.0]], dtype=F64)),
+    (torch.tensor(-3.0), torch.tensor(2.0)),  # a 0-dim tensor
+    (torch.zeros(0, 3), torch.zeros(0, 3)),  # an empty batch
+)
+def test_relu_forward_and_backward(kata, device, xu):
+    x, up = ds.on(device, *xu)
+    steps = list(RELU_STEPS)
+    with showing(steps, device, x=xu[0], upstream=xu[1]):
+        layer = kata.Relu()
+        out = layer(x)
+        checks.assert_tensor(
+            out, F.relu(cpu64(x)[0]), dtype=x.dtype, device=x.device, name="out", hint=RELU_HINT
+        )
+        steps += ["out.g = upstream", "layer.backward()"]
+        out.g = up
+        layer.backward()
+        expected = relu_expected(x, up)
+
+        def check(again=None):
+            grads.assert_grads(
+                {"inp": x}, expected, function="Relu.backward",
+                hints={"inp": again or RELU_GRAD_HINT},
+            )
+
+        check()
+        backward_again(layer.backward, check, "layer.backward()", steps)
+
+
+@graded("Relu")
+def test_relu_backward_before_any_call_says_so(kata, device):
+    assert_refuses_backward(kata.Relu().backward, "Relu().backward() before any call")
+
+
+# --- Lin --------------------------------------------------------------------------
+
+LIN_HINT = (
+    "out = Lin(w, b)(x) is x @ w + b: here w is (n_in, n_out), one column per output, "
+    "so there is no transpose."
+)
+LIN_GRAD_HINTS = {
+    "inp": "inp.g = out.g @ w.t(): (N, n_out) @ (n_out, n_in) gives inp's shape (N, n_in).",
+    "w": "w.g = inp.t() @ out.g: (n_in, N) @ (N, n_out) gives w's shape (n_in, n_out); "
+    "every row of the batch adds its part.",
+    "b": "b was added to every row, so b.g adds out.g up over the rows (the batch): "
+    "out.g.sum(0), not the mean, and not over the outputs.",
+}
+LIN_STEPS = ["layer = Lin(w, b)", "out = layer(x)"]
+
+
+def lin_bound(x, w, b):
+    """Largest error of a correct `x @ w + b` in x's dtype, elementwise (float64, CPU)."""
+    xd, wd, bd = cpu64(x, w, b)
+    return checks.sum_bound(x.dtype, x.shape[1] + 1, xd.abs() @ wd.abs() + bd.abs())
+
+
+@st.composite
+def lin_operands(draw):
+    n, n_in, n_out = draw(SIDE, label="N"), draw(SIDE, label="n_in"), draw(SIDE, label="n_out")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    return (
+        draw(ds.tensors((n, n_in), dtype=dtype), label="x"),
+        draw(ds.tensors((n_in, n_out), dtype=dtype), label="w"),
+        draw(ds.tensors((n_out,), dtype=dtype), label="b"),
+        draw(grads.upstream_gradients((n, n_out), dtype=dtype)),
+    )
+
+
+SQUARE = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+
+
+@graded("Lin")
+@given(operands=lin_operands())
+@ds.pinned(
+    "operands",
+    # All sizes 2 and w not symmetric: a transposed w.g or inp.g keeps its shape, and
+    # b.g summed over the outputs instead of the batch has b's shape too.
+    (SQUARE, SQUARE + 1, torch.tensor([10.0, -10.0]), torch.tensor([[1.0, -2.0], [0.5, 3.0]])),
+    # The book's sizes, scaled down: the batch is summed for b.g (not averaged).
+    (torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [-1.0, 0.0, 2.0]]),
+     torch.tensor([[1.0], [-2.0], [0.5]]), torch.tensor([1.0]),
+     torch.tensor([[1.0], [2.0], [-4.0]])),
+    (torch.zeros(0, 3), torch.ones(3, 2), torch.ones(2), torch.zeros(0, 2)),  # an empty batch
+    (torch.ones(2, 0), torch.zeros(0, 3), torch.tensor([1.0, 2.0, 3.0]),  # n_in = 0
+     torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.0, 2.0]])),
+    # float64, and x and w transposed views: a copy of w (w.contiguous()) is not w.
+    (SQUARE.to(F64).t(), torch.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=F64).t(),
+     torch.tensor([1.0, -1.0], dtype=F64), torch.tensor([[2.0, 1.0], [-1.0, 3.0]], dtype=F64)),
+)
+def test_lin_forward_and_backward(kata, device, operands):
+    x, w, b, up = ds.on(device, *operands)
+    shown = dict(zip(("x", "w", "b", "upstream"), operands, strict=True))
+    steps = list(LIN_STEPS)
+    with showing(steps, device, **shown):
+        layer = kata.Lin(w, b)
+        out = layer(x)
+        xd, wd, bd = cpu64(x, w, b)
+        checks.assert_tensor(
+            out, F.linear(xd, wd.t(), bd), dtype=x.dtype, device=x.device,
+            bound=lin_bound(x, w, b), name="out", hint=LIN_HINT,
+        )
+        steps += ["out.g = upstream", "layer.backward()"]
+        out.g = up
+        layer.backward()
+        _, expected = grads.autograd(
+            lambda inp, w, b: F.linear(inp, w.t(), b), upstream=up, inp=x, w=w, b=b
+        )
+        (upd,) = cpu64(up)
+        bounds = {
+            "inp": checks.matmul_bound(up, w.t()),
+            "w": checks.matmul_bound(x.t(), up),
+            "b": checks.sum_bound(x.dtype, x.shape[0], upd.abs().sum(0)),
+        }
+
+        def check(again=None):
+            grads.assert_grads(
+                {"inp": x, "w": w, "b": b}, expected, bounds=bounds, function="Lin.backward",
+                hints={k: again or hint for k, hint in LIN_GRAD_HINTS.items()},
+            )
+
+        check()
+        backward_again(layer.backward, check, "layer.backward()", steps)
+
+
+@graded("Lin")
+def test_lin_backward_before_any_call_says_so(kata, device):
+    w, b = torch.ones(3, 2, device=device), torch.zeros(2, device=device)
+    assert_refuses_backward(kata.Lin(w, b).backward, "Lin(w, b).backward() before any call")
+
+
+# --- Mse --------------------------------------------------------------------------
+
+MSE_HINT = (
+    "loss = Mse()(inp, targ) is the mean over the N rows of (inp[i, 0] - targ[i]) ** 2, a "
+    "0-dim tensor. Squeeze the last dimension of inp first: (N, 1) - (N,) broadcasts to "
+    "(N, N)."
+)
+MSE_GRAD_HINT = (
+    "the derivative of mean((inp[i, 0] - targ[i]) ** 2) with respect to inp[i, 0] is "
+    "2 * (inp[i, 0] - targ[i]) / N: the 2 from the square, the 1/N from the mean. inp.g "
+    "has inp's shape (N, 1): unsqueeze(-1) the (N,) difference."
+)
+MSE_STEPS = ["layer = Mse()", "loss = layer(inp, targ)"]
+
+
+def mse_loss_bound(inp, targ, extra=None):
+    """Largest error of a correct mean squared error (as in 05_forward_pass).
+
+    `extra`, when given, is an error already in inp (elementwise, float64): the
+    loss moves by at most sum(2 |inp - targ| extra + extra**2) / N on top.
+    """
+    od, td = cpu64(inp, targ)
+    od, n = od.squeeze(-1), td.shape[0]
+    extra = torch.zeros_like(od) if extra is None else extra.squeeze(-1)
+    magnitude = ((od.abs() + extra + td.abs()) ** 2).sum()
+    own = checks.sum_bound(inp.dtype, n + 2, magnitude) / n
+    return own + (2 * (od - td).abs() * extra + extra**2).sum() / n
+
+
+def mse_grad_bound(inp, targ):
+    """Largest error of a correct 2 * (inp - targ) / N, elementwise, shape (N, 1): a few
+    roundings (the difference, the product, the division) of 2 (|inp| + |targ|) / N."""
+    od, td = cpu64(inp, targ)
+    return checks.sum_bound(inp.dtype, 2, 2 * (od.abs() + td[:, None].abs()) / td.shape[0])
+
+
+@st.composite
+def mse_operands(draw):
+    n = draw(BATCH, label="N")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    return (
+        draw(ds.tensors((n, 1), dtype=dtype), label="inp"),
+        draw(ds.tensors((n,), dtype=dtype), label="targ"),
+    )
+
+
+@graded("Mse")
+@given(it=mse_operands())
+@ds.pinned(
+    "it",
+    # N = 1: a bare inp.squeeze() is 0-dim here, and the gradient must still be (1, 1).
+    (torch.tensor([[3.0]]), torch.tensor([1.0])),
+    # Errors +2 and -2: the 2 of the square and the 1/N of the mean both show.
+    (torch.tensor([[2.0], [2.0]]), torch.tensor([0.0, 4.0])),
+    # Perfect predictions: without the squeeze the (N, N) broadcast gives 0.5, not 0.
+    (torch.tensor([[1.0], [2.0]]), torch.tensor([1.0, 2.0])),
+    (torch.tensor([[1.0], [-2.0], [0.5]], dtype=F64), torch.tensor([0.0, 1.0, 2.5], dtype=F64)),
+    (torch.tensor([[1.0, 2.0, 3.0]]).t(), torch.tensor([0.5, 2.0, -1.0])),  # a transposed view
+)
+def test_mse_forward_and_backward(kata, device, it):
+    inp, targ = ds.on(device, *it)
+    steps = list(MSE_STEPS)
+    with showing(steps, device, inp=it[0], targ=it[1]):
+        layer = kata.Mse()
+        loss = layer(inp, targ)
+        od, td = cpu64(inp, targ)
+        checks.assert_tensor(
+            loss, F.mse_loss(od.squeeze(-1), td), dtype=inp.dtype, device=inp.device,
+            bound=mse_loss_bound(inp, targ), name="loss", hint=MSE_HINT,
+        )
+        steps.append("layer.backward()")
+        layer.backward()
+        _, expected = grads.autograd(
+            lambda inp, targ: F.mse_loss(inp.squeeze(-1), targ), inp=inp, targ=targ
+        )
+        bounds = {"inp": mse_grad_bound(inp, targ)}
+
+        def check(again=None):
+            grads.assert_grads(
+                {"inp": inp}, expected, bounds=bounds, function="Mse.backward",
+                hints={"inp": again or MSE_GRAD_HINT},
+            )
+
+        check()
+        backward_again(layer.backward, check, "layer.backward()", steps)
+
+
+@graded("Mse")
+def test_mse_backward_before_any_call_says_so(kata, device):
+    assert_refuses_backward(kata.Mse().backward, "Mse().backward() before any call")
+
+
+# --- Model ------------------------------------------------------------------------
+
+MODEL_NAMES = ("x", "w1", "b1", "w2", "b2", "targ")
+MODEL_STEPS = ["model = Model(w1, b1, w2, b2)", "loss = model(x, targ)"]
+MODEL_HINT = (
+    "model(x, targ) runs Lin(w1, b1), Relu(), Lin(w2, b2) on x, then returns "
+    "Mse()(output, targ): the loss, a 0-dim tensor."
+)
+MODEL_GRAD_HINT = (
+    "Model.backward() calls the loss's backward(), then each layer's backward() in reverse "
+    "order; each layer sets .g on its own input and parameters."
+)
+REVERSE_ORDER = ("Mse", "last Lin", "Relu", "first Lin")
+BACKWARD_OF = {
+    "Mse": "Mse.backward",
+    "Relu": "Relu.backward",
+    "last Lin": "the last Lin's backward (Lin(w2, b2))",
+    "first Lin": "the first Lin's backward (Lin(w1, b1))",
+    "Lin": "Lin.backward",
+}
+ORDER_WHY = (
+    "backward goes through the layers in reverse order, from the loss back to the input: "
+    "Mse, then Lin(w2, b2), then Relu, then Lin(w1, b1). Each layer's backward() needs "
+    "out.g, the gradient of its output, and only the backward() of the layer after it "
+    "sets that."
+)
+
+
+def layer_label(kata, layer, w1, w2):
+    """Which layer of the model `layer` is: a Lin is known by the weight it holds."""
+    if isinstance(layer, kata.Mse):
+        return "Mse"
+    if isinstance(layer, kata.Relu):
+        return "Relu"
+    if isinstance(layer, kata.Lin):
+        held = list(vars(layer).values())
+        if any(v is w2 for v in held):
+            return "last Lin"
+        if any(v is w1 for v in held):
+            return "first Lin"
+        return "Lin"
+    return type(layer).__name__
+
+
+def assert_reverse_order(kata, model, calls, w1, w2, *, complete):
+    """The layers' backward() calls recorded in `calls` ran Mse, Lin(w2), Relu, Lin(w1).
+
+    `complete=False` (Model.backward crashed) checks the calls so far only.
+    """
+    __tracebackhide__ = True
+    ran = [
+        layer_label(kata, call.arguments.get("self"), w1, w2)
+        for call in calls
+        if call.function.endswith(".backward") and call.arguments.get("self") is not model
+    ]
+
+    def backward_of(label):
+        return BACKWARD_OF.get(label, f"{label}.backward")
+
+    for i, want in enumerate(REVERSE_ORDER):
+        if i == len(ran):
+            if not complete:
+                return
+            if not ran:
+                raise fail(
+                    "Model.backward ran no layer's backward(): it should call the loss's "
+                    "backward(), then each layer's",
+                    "build the model from Lin, Relu and Mse, and let each layer compute its "
+                    "own gradients: " + ORDER_WHY,
+                )
+            raise fail(f"Model.backward never ran {backward_of(want)}", ORDER_WHY)
+        got = ran[i]
+        if got != want and not (got == "Lin" and want.endswith("Lin")):
+            raise fail(f"Model.backward ran {backward_of(got)} before {backward_of(want)}",
+                       ORDER_WHY)
+    if len(ran) > len(REVERSE_ORDER):
+        raise fail(
+            f"Model.backward ran {backward_of(ran[len(REVERSE_ORDER)])} after all four "
+            "backward() calls: each layer's backward() runs once",
+            ORDER_WHY,
+        )
+
+
+def model_bounds(x, w1, b1, w2, b2, targ):
+    """Rounding-error bounds of a correct model, carried through every step in float64.
+
+    Each computed value v^ is within e of the exact v, elementwise. A product of two
+    computed values a^ @ b^ errs by its own rounding (sum_bound over the inner size of
+    (|a| + ea) @ (|b| + eb)) plus what the inputs' errors carry: (|a| + ea) @ (|b| + eb)
+    - |a| @ |b|. ReLU rounds nothing and moves no two numbers apart, and its mask is the
+    same for the computed and the exact hidden values (the test keeps hidden values away
+    from 0 by more than their error, or exactly 0). Returns the bound of the loss and of
+    every gradient.
+    """
+    dtype = x.dtype
+    xd, w1d, b1d, w2d, b2d, td = cpu64(x, w1, b1, w2, b2, targ)
+    n = td.shape[0]
+
+    def product(a, ea, b, eb):
+        big = (a.abs() + ea) @ (b.abs() + eb)
+        carried = (big - a.abs() @ b.abs()).clamp_min(0.0)
+        return checks.sum_bound(dtype, a.shape[-1], big) + carried
+
+    def total(a, ea):  # the sum over the batch (dim 0) of a computed a^
+        return checks.sum_bound(dtype, a.shape[0], (a.abs() + ea).sum(0)) + ea.sum(0)
+
+    h = xd @ w1d + b1d
+    e_h = checks.sum_bound(dtype, x.shape[1] + 1, xd.abs() @ w1d.abs() + b1d.abs())
+    r, e_r = h.clamp_min(0.0), e_h
+    o = r @ w2d + b2d
+    e_o = checks.sum_bound(dtype, w2.shape[0] + 1, (r + e_r) @ w2d.abs() + b2d.abs())
+    e_o = e_o + e_r @ w2d.abs()
+    g_o = 2 * (o - td[:, None]) / n
+    e_go = checks.sum_bound(dtype, 2, 2 * (o.abs() + e_o + td[:, None].abs()) / n) + 2 * e_o / n
+    g_r = g_o @ w2d.t()
+    e_gr = product(g_o, e_go, w2d.t(), torch.zeros_like(w2d.t()))
+    # The mask only zeroes: |g_h| <= |g_r|, and its error is at most e_gr.
+    return mse_loss_bound(o.to(dtype), targ.cpu(), extra=e_o), {
+        "x": product(g_r, e_gr, w1d.t(), torch.zeros_like(w1d.t())),
+        "w1": product(xd.t(), torch.zeros_like(xd.t()), g_r, e_gr),
+        "b1": total(g_r, e_gr),
+        "w2": product(r.t(), e_r.t(), g_o, e_go),
+        "b2": total(g_o, e_go),
+    }
+
+
+def hidden_is_decided(x, w1, b1):
+    """Every hidden pre-activation is exactly 0 or further from 0 than its rounding
+    error: the sign, so ReLU's mask, is then the same in any correct computation."""
+    xd, w1d, b1d = cpu64(x, w1, b1)
+    h = xd @ w1d + b1d
+    ambiguous = (h != 0) & (h.abs() <= lin_bound(x, w1, b1))
+    in_dtype = (x.detach().cpu() @ w1.detach().cpu() + b1.detach().cpu()).double()
+    return not bool(ambiguous.any()) and bool((in_dtype[h == 0] == 0).all())
+
+
+def model_expected(x, w1, b1, w2, b2, targ):
+    """The loss and gradients from autograd, with both ReLU conventions at exactly 0."""
+    def model(relu):
+        def run(x, w1, b1, w2, b2, targ):
+            out = relu(x @ w1 + b1) @ w2 + b2
+            return F.mse_loss(out.squeeze(-1), targ)
+        return run
+
+    inputs = dict(zip(MODEL_NAMES, (x, w1, b1, w2, b2, targ), strict=True))
+    loss, at_zero_0 = grads.autograd(model(F.relu), **inputs)
+    answers = [at_zero_0]
+    xd, w1d, b1d = cpu64(x, w1, b1)
+    if bool(((xd @ w1d + b1d) == 0).any()):
+        step = model(lambda h: torch.where(h >= 0, h, 0.0))
+        answers.append(grads.autograd(step, **inputs)[1])
+    return loss, answers
+
+
+@st.composite
+def model_operands(draw):
+    n, n_in, nh = draw(BATCH, label="N"), draw(SIDE, label="n_in"), draw(SIDE, label="nh")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    shapes = {
+        "x": (n, n_in), "w1": (n_in, nh), "b1": (nh,), "w2": (nh, 1), "b2": (1,), "targ": (n,),
+    }
+    return tuple(
+        draw(ds.tensors(shape, dtype=dtype), label=name) for name, shape in shapes.items()
+    )
+
+
+BOOK_MODEL = (  # the book's shapes, scaled down; every hidden row has a negative value
+    torch.tensor([[1.0, -1.0], [0.5, 2.0], [-3.0, 0.0]]),
+    torch.tensor([[1.0, -1.0, 0.5, 2.0], [0.0, 1.0, -1.0, 1.0]]),
+    torch.tensor([0.0, 1.0, 0.0, -1.0]),
+    torch.tensor([[1.0], [-2.0], [0.5], [1.0]]), torch.tensor([0.5]),
+    torch.tensor([1.0, -2.0, 3.0]),
+)
+
+
+@graded("Model")
+@given(params=model_operands())
+@ds.pinned(
+    "params",
+    BOOK_MODEL,
+    tuple(t.to(F64) for t in BOOK_MODEL),
+    # N = 1, one input and one hidden unit: Lin(w2, b2) first would run too.
+    (torch.tensor([[2.0]]), torch.tensor([[-1.5]]), torch.tensor([4.0]),
+     torch.tensor([[3.0]]), torch.tensor([-1.0]), torch.tensor([2.0])),
+    # Hidden size 0: the model predicts b2 for every row; w1.g and b1.g are empty.
+    (torch.ones(2, 3), torch.zeros(3, 0), torch.zeros(0), torch.zeros(0, 1),
+     torch.tensor([1.0]), torch.tensor([0.0, 3.0])),
+)
+def test_model_loss_and_gradients(kata, device, params):
+    x, w1, b1, w2, b2, targ = ds.on(device, *params)
+    assume(hidden_is_decided(x, w1, b1))
+    steps = list(MODEL_STEPS)
+    with showing(steps, device, **dict(zip(MODEL_NAMES, params, strict=True))):
+        model = kata.Model(w1, b1, w2, b2)
+        loss = model(x, targ)
+        expected_loss, expected = model_expected(x, w1, b1, w2, b2, targ)
+        loss_bound, bounds = model_bounds(x, w1, b1, w2, b2, targ)
+        checks.assert_tensor(
+            loss, expected_loss, dtype=x.dtype, device=x.device, bound=loss_bound,
+            name="loss", hint=MODEL_HINT,
+        )
+        state = guard.current()
+        start = len(state.calls)
+        steps.append("model.backward()")
+        try:
+            model.backward()
+        except Exception:
+            # Running the layers in the wrong order is what often makes it crash: say so.
+            assert_reverse_order(kata, model, state.calls[start:], w1, w2, complete=False)
+            raise
+        assert_reverse_order(kata, model, state.calls[start:], w1, w2, complete=True)
+        tensors = dict(zip(MODEL_NAMES[:5], (x, w1, b1, w2, b2), strict=True))
+
+        def check(again=None):
+            grads.assert_grads(
+                tensors, expected, bounds=bounds, function="Model.backward",
+                hints={name: again or MODEL_GRAD_HINT for name in tensors},
+            )
+
+        check()
+        backward_again(model.backward, check, "model.backward()", steps)
+
+
+@graded("Model")
+def test_model_backward_before_any_call_says_so(kata, device):
+    w1, b1 = torch.ones(3, 2, device=device), torch.zeros(2, device=device)
+    w2, b2 = torch.ones(2, 1, device=device), torch.zeros(1, device=device)
+    assert_refuses_backward(
+        kata.Model(w1, b1, w2, b2).backward,
+        "Model(w1, b1, w2, b2).backward() before model(x, targ)",
+    )
