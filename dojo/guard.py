@@ -19,6 +19,7 @@ from dojo.outcomes import NotStarted, RuleBroken, TooSlow
 from dojo.rules import PlainPythonGuard, RuleMode, RuleSet
 
 DEFAULT_TIME_LIMIT = 1.0  # seconds of CPU time for one call
+_TICK = 0.05  # seconds of CPU time between two checks of the limit
 
 
 @dataclass
@@ -78,28 +79,36 @@ def reset() -> TestState:
 
 @contextlib.contextmanager
 def cpu_time_limit(seconds: float, function: str) -> Iterator[None]:
-    """Raise `TooSlow` once the process spent `seconds` of CPU time in the block.
+    """Raise `TooSlow` once the process spent `seconds` of CPU time in the block,
+    not counting time spent importing.
 
-    Uses ITIMER_VIRTUAL, re-armed every 50 ms, so a loop that swallows one
-    `TooSlow` gets another. A no-op where the timer is unavailable (Windows,
+    Uses ITIMER_VIRTUAL, ticking every 50 ms: a tick inside an import (torch loads
+    parts of itself lazily, e.g. on the first `torch.optim` step) neither counts nor
+    interrupts it. Once the time is spent every tick raises, so a loop that swallows
+    one `TooSlow` gets another. A no-op where the timer is unavailable (Windows,
     non-main threads): pytest-timeout stays the backstop there.
     """
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable or seconds <= 0:
         yield
         return
+    ticks_needed = max(1, round(seconds / _TICK))
+    ticks = 0
 
     def on_timer(signum: int, frame: Any) -> None:
+        nonlocal ticks
         if _importing(frame):
-            return  # never break an import half-way (torch loads parts lazily): try again soon
-        raise TooSlow(
-            f"{function} used more than {seconds:g} s of CPU time on one input and was stopped.\n"
-            "Look for a loop that never ends: a `while` whose condition never changes, "
-            "or an index that never moves."
-        )
+            return  # never break an import half-way, and do not count it
+        ticks += 1
+        if ticks >= ticks_needed:
+            raise TooSlow(
+                f"{function} used more than {seconds:g} s of CPU time on one input and was "
+                "stopped.\nLook for a loop that never ends: a `while` whose condition never "
+                "changes, or an index that never moves."
+            )
 
     previous = signal.signal(signal.SIGVTALRM, on_timer)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds, 0.05)
+    signal.setitimer(signal.ITIMER_VIRTUAL, _TICK, _TICK)
     try:
         yield
     finally:

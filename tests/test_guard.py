@@ -623,3 +623,25 @@ def test_a_registered_time_limit_replaces_the_default(learner):
     with pytest.raises(TooSlow, match=r"inner used more than 0\.3 s"):
         impl.inner(1)
     assert time.process_time() - start < 0.9
+
+
+def test_time_spent_importing_does_not_count_against_the_limit(learner, tmp_path, monkeypatch):
+    # A first torch.optim step imports torch._dynamo (about 1 s of CPU time): a correct
+    # function must not be "too slow" because of it.
+    (tmp_path / "heavy_import.py").write_text(
+        "import time\n"
+        "start = time.process_time()\n"
+        "while time.process_time() - start < 0.4:\n"
+        "    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = learner.load(
+        "import time\n"
+        "def work(x):\n"
+        "    import heavy_import\n"
+        "    start = time.process_time()\n"
+        "    while time.process_time() - start < 0.2:\n"
+        "        pass\n"
+        "    return x\n"
+    )
+    assert wrap(learner, module, "work", time_limit=0.3)(1) == 1  # 0.6 s in all, 0.2 s counted
