@@ -151,8 +151,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # Full precision on GPUs: TF32 would change matmul results by ~1e-3.
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        torch.set_num_threads(1)  # one thread per worker, or two workers run 3x slower
+    # One thread: the katas' tensors are small, so a second thread only adds
+    # overhead (and with xdist, two workers on two cores ran 3x slower); the
+    # per-call CPU-time limit counts every thread, and idle OpenMP threads spinning
+    # on a busy machine once made a 1 s training run cost 38 s of CPU time.
+    torch.set_num_threads(1)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+# The first torch.optim step imports torch._dynamo, which registers native libraries
+# once per process. pytester's in-process runs drop modules they imported, and a
+# second import then fails ("Only a single TORCH_LIBRARY ..."): keep it loaded.
+import torch._dynamo  # noqa: F401
+
 from dojo.curriculum import Kata
 from dojo.loader import load_module
 

@@ -1,0 +1,577 @@
+"""Graded tests for kata 11_nn_linear: LinearLayer and Model against PyTorch itself.
+
+LinearLayer draws its weights from torch's global random generator (it takes no
+generator, like nn.Linear). Every layer is therefore built inside
+`torch.random.fork_rng`, with the CPU generator seeded from a value Hypothesis
+draws: examples replay exactly, and the rest of the run is undisturbed.
+
+- Structure: an nn.Module (not an nn.Linear), exactly two nn.Parameters named
+  `weight` (n_out, n_in) and `bias` (n_out,), bias zeros, a state_dict with
+  nn.Linear's keys and shapes.
+- Initialisation: the mean and std of 4096 to 16384 weights fall in the range
+  a Kaiming init (std sqrt(2 / n_in), normal or uniform) falls in but for one
+  run of the test in a million (dojo.stats, as in 06_initialization).
+- Outputs: nn.Linear's state_dict, with drawn values, loads into the layer,
+  moved to the device and dtype under test with `.to()`, and the layer gives
+  F.linear's outputs (computed in float64, within rounding bounds); its own
+  state_dict loads back into nn.Linear.
+- Gradients: autograd through the layer gives F.linear's gradients for the
+  weight, the bias and the input, with a random upstream gradient.
+- Model: drawn values are copied into its parameters (found by shape: two
+  matrices in nn.Linear's layout and two vectors, in the order of the layers);
+  the loss must be F.mse_loss(F.linear(F.relu(F.linear(x, w1, b1)), w2, b2), targ)
+  in float64, within rounding bounds.
+
+On CUDA, the dojo plugin turns TF32 off for the whole run
+(torch.backends.cuda.matmul.allow_tf32 = False), so float32 products on a GPU
+are full float32, and the rounding bounds below hold there too.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from dojo import checks, graded, stats
+from dojo import strategies as ds
+from dojo.outcomes import RuleBroken, WrongAnswer
+
+F32, F64 = torch.float32, torch.float64
+SEEDS = st.integers(0, 2**32 - 1)
+SIZE = st.integers(1, ds.MAX_SIDE)
+
+
+def build(factory, *args, seed, **kwargs):
+    """`factory(*args, **kwargs)` with torch's CPU generator seeded with `seed`, and
+    restored afterwards. (The CPU generator only: layers are made on the CPU.)"""
+    with torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
+        return factory(*args, **kwargs)
+
+
+def landing(device):
+    """The device a tensor made with `device=device` lands on ("cuda" -> cuda:0)."""
+    return torch.empty(0, device=device).device
+
+
+def cpu64(*tensors):
+    """float64 copies on the CPU, where expected values and bounds are computed."""
+    return tuple(t.detach().cpu().double() for t in tensors)
+
+
+def fail(message, hint=""):
+    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
+
+
+def _type_name(value):
+    if value is None:
+        return "None"
+    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+
+
+def linear_bound(x, w, b):
+    """Largest error of a correct x @ w.t() + b in x's dtype, elementwise (float64, CPU):
+    n_in products and the bias per output, summed in any order."""
+    xd, wd, bd = cpu64(x, w, b)
+    return checks.sum_bound(x.dtype, x.shape[-1] + 1, xd.abs() @ wd.abs().t() + bd.abs())
+
+
+# --- LinearLayer: what it is --------------------------------------------------------
+
+RULE = (
+    "The rule of LinearLayer: from scratch: subclass nn.Module (not nn.Linear), and no "
+    "torch.nn.functional.linear"
+)
+BIAS_NOT_PARAMETER = (
+    "a plain tensor attribute (or a buffer) is not a parameter: model.parameters() "
+    "leaves it out, so no optimizer ever trains it, and it does not get a gradient of its "
+    "own. Wrap it: self.bias = nn.Parameter(torch.zeros(n_out))."
+)
+
+
+def assert_module_from_scratch(cls, name, forbidden_base):
+    """`cls` subclasses nn.Module and not `forbidden_base` (a RuleBroken otherwise)."""
+    __tracebackhide__ = True
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        raise fail(
+            f"{name} is {_type_name(cls)}, but should be a subclass of nn.Module",
+            f"class {name}(nn.Module): nn.Module finds the parameters you assign as "
+            "attributes, moves them with .to(), and saves them in state_dict().",
+        )
+    if issubclass(cls, forbidden_base):
+        raise RuleBroken(
+            f"{name} subclasses torch.nn.{forbidden_base.__name__}: "
+            f"it inherits what this kata asks you to write\n{RULE}"
+        )
+
+
+def assert_parameters(layer, name, shapes, dtype=F32, device="cpu"):
+    """`layer` has exactly the nn.Parameters `shapes` ({name: shape}), of `dtype` on
+    `device`, each requiring a gradient. Returns them by name."""
+    __tracebackhide__ = True
+    found = dict(layer.named_parameters())
+    for key, shape in shapes.items():
+        value = getattr(layer, key, None)
+        if key not in found:
+            buffers = dict(layer.named_buffers())
+            if key in buffers:
+                what = "a buffer (register_buffer)"
+            elif isinstance(value, torch.Tensor):
+                what = "a plain tensor attribute"
+            else:
+                what = f"missing ({name}.{key} is {_type_name(value)})"
+            raise fail(
+                f"{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
+                f"the parameters are {sorted(found)}",
+                BIAS_NOT_PARAMETER.replace("bias", key)
+                if isinstance(value, torch.Tensor)
+                else f"assign it in __init__: self.{key} = nn.Parameter(...). nn.Linear "
+                "names its parameters weight and bias, and state_dict() uses those names.",
+            )
+        if not isinstance(value, nn.Parameter):
+            raise fail(
+                f"{name}.{key} is {_type_name(value)}, but should be the nn.Parameter that "
+                f"named_parameters() lists under {key!r}",
+                f"assign the parameter itself: self.{key} = nn.Parameter(...).",
+            )
+    extra = sorted(set(found) - set(shapes))
+    if extra:
+        raise fail(
+            f"{name} has the parameters {sorted(found)}, but should have exactly "
+            f"{sorted(shapes)}",
+            "nn.Linear has two parameters, weight and bias: keep anything else a plain "
+            "Python attribute (an int, a float), not an nn.Parameter.",
+        )
+    for key, shape in shapes.items():
+        value = found[key]
+        if tuple(value.shape) != tuple(shape):
+            hint = (
+                f"{key} is {tuple(value.shape)}, the transpose: nn.Linear stores "
+                "(n_out, n_in), one row per output, and computes x @ weight.t() + bias."
+                if len(shape) == 2 and tuple(value.shape) == tuple(shape)[::-1]
+                else "check the sizes you create it with: (n_out, n_in) for the weight, "
+                "(n_out,) for the bias."
+            )
+            raise fail(f"{name}.{key}.shape={tuple(value.shape)}, but should be {shape}", hint)
+        if value.dtype != dtype or value.device != torch.device(device):
+            raise fail(
+                f"{name}.{key} is {value.dtype} on {value.device}, but should be {dtype} on "
+                f"{torch.device(device)}",
+                "make the parameters with torch's defaults (torch.randn(...), "
+                "torch.zeros(...)): whoever uses the layer changes them with .to().",
+            )
+        if not value.requires_grad:
+            raise fail(
+                f"{name}.{key}.requires_grad is False, but should be True",
+                "nn.Parameter(t) requires a gradient unless told otherwise: do not pass "
+                "requires_grad=False.",
+            )
+    return found
+
+
+def assert_state_dict_keys(layer, name, keys):
+    """state_dict() has exactly `keys`: what nn.Linear (or nn.Conv2d) saves."""
+    __tracebackhide__ = True
+    got = sorted(layer.state_dict())
+    if got != sorted(keys):
+        raise fail(
+            f"{name}.state_dict() has the keys {got}, but should have {sorted(keys)}, as "
+            "nn.Linear's does",
+            "state_dict() saves every parameter and buffer under its attribute name: "
+            "name them weight and bias, and register nothing else.",
+        )
+
+
+@graded("LinearLayer")
+@given(n_in=SIZE, n_out=SIZE, seed=SEEDS)
+@example(n_in=3, n_out=2, seed=0)  # not square: a transposed weight shows
+@example(n_in=1, n_out=1, seed=1)
+def test_linear_layer_is_a_module_with_a_weight_and_a_bias_parameter(kata, n_in, n_out, seed):
+    assert_module_from_scratch(kata.LinearLayer, "LinearLayer", nn.Linear)
+    layer = build(kata.LinearLayer, n_in, n_out, seed=seed)
+    name = f"LinearLayer({n_in}, {n_out})"
+    params = assert_parameters(layer, name, {"weight": (n_out, n_in), "bias": (n_out,)})
+    assert_state_dict_keys(layer, name, ["weight", "bias"])
+    bias = params["bias"].detach()
+    if not bool((bias == 0).all()):
+        raise fail(
+            f"{name}.bias={bias}, but should start at zeros",
+            "the book's bias starts at zero: nn.Parameter(torch.zeros(n_out)). Only the "
+            "weight is random.",
+        )
+    weight = params["weight"].detach()
+    if n_in * n_out >= 4 and bool((weight == weight.flatten()[0]).all()):
+        raise fail(
+            f"{name}.weight has every value equal to {weight.flatten()[0].item()}, but "
+            "should be random",
+            "torch.randn(n_out, n_in) draws the numbers; multiply by the Kaiming scale.",
+        )
+
+
+# --- LinearLayer: Kaiming initialisation -------------------------------------------
+
+FAN = st.integers(64, 128)  # 4096 to 16384 weights (see 06_initialization)
+STAT_PINS = 2
+
+
+def weights_rate():
+    """The false-failure rate of one example: the test's rate shared by every example
+    it may run (a union bound over the profile's max_examples and the pins)."""
+    return stats.per_check_rate(stats.FALSE_FAILURE_RATE, settings().max_examples + STAT_PINS)
+
+
+def diagnose(n_in, n_out, mean, std):
+    """What to look at, from the statistics the weights have (the classic slips)."""
+    right = math.sqrt(2 / n_in)
+    if abs(mean) > std:
+        return "torch.rand is uniform on [0, 1), all positive: torch.randn has mean 0."
+    suspects = [
+        (1.0, "torch.randn has std 1: multiply it by math.sqrt(2 / n_in)"),
+        (math.sqrt(1 / n_in), "that is 1 / sqrt(n_in), Xavier's std: Kaiming's has a 2 in "
+         "it, sqrt(2 / n_in), for the half of the outputs that ReLU zeroes"),
+        (1 / math.sqrt(3 * n_in), "that is 1 / sqrt(3 * n_in), nn.Linear's own "
+         "initialisation (kaiming_uniform_ with a=sqrt(5)): this layer uses the book's "
+         "Kaiming std, sqrt(2 / n_in)"),
+        (math.sqrt(2 / n_out), "that is sqrt(2 / n_out): the fan-in is n_in, the second "
+         "dimension of the (n_out, n_in) weight"),
+        (2 / n_in, "that is 2 / n_in, the variance: the std is its square root"),
+        (right / math.sqrt(3), "a uniform on [-b, b] has std b / sqrt(3): take "
+         "b = sqrt(3) * sqrt(2 / n_in)"),
+    ]
+    for value, advice in suspects:
+        if abs(std / value - 1) < 0.03:
+            return advice
+    return "the std must be sqrt(2 / n_in): torch.randn(n_out, n_in) * math.sqrt(2 / n_in)."
+
+
+@graded("LinearLayer")
+@given(n_in=FAN, n_out=FAN, seed=SEEDS)
+@example(n_in=64, n_out=128, seed=0)  # n_in != n_out: a fan-in read from n_out shows
+@example(n_in=128, n_out=64, seed=1)
+def test_linear_layer_weight_has_kaiming_statistics(kata, n_in, n_out, seed):
+    layer = build(kata.LinearLayer, n_in, n_out, seed=seed)
+    name = f"LinearLayer({n_in}, {n_out})"
+    weight = assert_parameters(layer, name, {"weight": (n_out, n_in), "bias": (n_out,)})["weight"]
+    mean, std = stats.sample_mean_std(weight)
+    stats.assert_mean_std(
+        weight, math.sqrt(2 / n_in), rate=weights_rate(),
+        name=f"the weights of {name} (torch's generator seeded {seed})",
+        hint=diagnose(n_in, n_out, mean, std),
+    )
+
+
+# --- LinearLayer: outputs, state_dict, .to() --------------------------------------------
+
+SQUARE = ds.SQUARE
+
+
+@st.composite
+def linear_cases(draw):
+    """(x, weight, bias): x (N, n_in), weight (n_out, n_in), bias (n_out,), one dtype."""
+    n, n_in, n_out = (
+        draw(st.integers(0, ds.MAX_SIDE), label="N"), draw(SIZE, label="n_in"),
+        draw(SIZE, label="n_out"),
+    )
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    return (
+        draw(ds.tensors((n, n_in), dtype=dtype), label="x"),
+        draw(ds.tensors((n_out, n_in), dtype=dtype), label="weight"),
+        draw(ds.tensors((n_out,), dtype=dtype), label="bias"),
+    )
+
+
+LINEAR_PITFALLS = (
+    # Square and not symmetric: x @ weight (no .t()) keeps the shape, not the values;
+    # N == n_out, so a bias added per row instead of per output shows too.
+    (SQUARE, SQUARE - 2, torch.tensor([10.0, -10.0])),
+    # weight (2, 3): x @ weight cannot even run.
+    (torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 1.0]]),
+     torch.tensor([0.0, 100.0])),
+    (torch.zeros(0, 3), torch.ones(2, 3), torch.tensor([1.0, 2.0])),  # an empty batch
+    (SQUARE.t().to(F64), torch.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=F64),
+     torch.tensor([1.0, -1.0], dtype=F64)),  # float64, a transposed x
+)
+
+LINEAR_HINT = (
+    "forward is x @ self.weight.t() + self.bias: the weight is (n_out, n_in), one row per "
+    "output, so x (N, n_in) meets its transpose; the bias, one value per output, broadcasts "
+    "over the rows."
+)
+
+
+def load_state(target, source, target_name, source_name):
+    """`target.load_state_dict(source.state_dict())`, failing with a WrongAnswer."""
+    __tracebackhide__ = True
+    try:
+        target.load_state_dict(source.state_dict())
+    except Exception as exc:
+        first = str(exc).strip().splitlines()
+        raise fail(
+            f"{target_name}.load_state_dict({source_name}.state_dict()) raised "
+            f"{type(exc).__name__}: {' '.join(line.strip() for line in first)}",
+            "the two must have the same keys (weight, bias) and shapes ((n_out, n_in) and "
+            "(n_out,)): name your parameters as nn.Linear does.",
+        ) from None
+
+
+def loaded_layer(kata, device, w, b, seed):
+    """The learner's layer, moved to `device` and w's dtype with .to(), holding w and b
+    (loaded from an nn.Linear that holds them)."""
+    __tracebackhide__ = True
+    n_out, n_in = w.shape
+    dtype = w.dtype
+    name = f"LinearLayer({n_in}, {n_out})"
+    layer = build(kata.LinearLayer, n_in, n_out, seed=seed)
+    layer.to(device=device, dtype=dtype)  # nn.Module.to moves and casts every parameter
+    assert_parameters(
+        layer, f"{name}.to({device!r}, {dtype})", {"weight": (n_out, n_in), "bias": (n_out,)},
+        dtype=dtype, device=landing(device),
+    )
+    reference = build(nn.Linear, n_in, n_out, dtype=dtype, seed=seed)
+    with torch.no_grad():
+        reference.weight.copy_(w)
+        reference.bias.copy_(b)
+    load_state(layer, reference, name, f"nn.Linear({n_in}, {n_out})")
+    return layer, name
+
+
+@graded("LinearLayer")
+@given(xwb=linear_cases(), seed=SEEDS)
+@ds.pinned("xwb", *LINEAR_PITFALLS, seed=0)
+def test_linear_layer_loads_nn_linears_state_and_gives_f_linears_outputs(
+    kata, device, xwb, seed
+):
+    x, w, b = xwb
+    n_out, n_in = w.shape
+    layer, name = loaded_layer(kata, device, w, b, seed)
+    x = ds.on(device, x)
+    with torch.no_grad():
+        got = layer(x)
+    xd, wd, bd = cpu64(x, w, b)
+    checks.assert_tensor(
+        got, F.linear(xd, wd, bd), dtype=x.dtype, device=x.device,
+        bound=linear_bound(x, w, b), name=f"{name}(x)",
+        hint=f"here x is {tuple(x.shape)}, {x.dtype}, and the layer holds nn.Linear's weight "
+        f"and bias (loaded with load_state_dict). " + LINEAR_HINT,
+    )
+    # And back: nn.Linear takes the layer's state and holds the same numbers.
+    back = build(nn.Linear, n_in, n_out, dtype=x.dtype, seed=seed + 1)
+    load_state(back, layer, f"nn.Linear({n_in}, {n_out})", name)
+    checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name="nn.Linear's weight")
+    checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name="nn.Linear's bias")
+
+
+# --- LinearLayer: gradients -----------------------------------------------------------
+
+
+@st.composite
+def gradient_cases(draw):
+    x, w, b = draw(linear_cases(), label="x, weight, bias")
+    up = draw(ds.tensors((x.shape[0], w.shape[0]), dtype=x.dtype), label="upstream")
+    return x, w, b, up
+
+
+def assert_grad(got, expected, bound, name, dtype, device):
+    """A parameter's (or the input's) .grad after backward, against autograd's."""
+    __tracebackhide__ = True
+    if got is None:
+        raise fail(
+            f"{name} is None after backward: the output does not depend on it through autograd",
+            "use the parameter itself in forward (self.weight), not a copy made in "
+            "__init__, self.weight.data, .detach(), or a tensor rebuilt with torch.tensor(...).",
+        )
+    checks.assert_tensor(got, expected, dtype=dtype, device=device, bound=bound, name=name,
+                         hint=GRAD_HINT)
+
+
+@graded("LinearLayer")
+@given(case=gradient_cases(), seed=SEEDS)
+@example(
+    case=(SQUARE, SQUARE - 2, torch.tensor([1.0, -1.0]), torch.tensor([[1.0, -2.0], [0.5, 3.0]])),
+    seed=0,
+)
+def test_linear_layer_gradients_flow_to_weight_bias_and_input(kata, device, case, seed):
+    x, w, b, up = case
+    n_out = w.shape[0]
+    dtype = x.dtype
+    layer, name = loaded_layer(kata, device, w, b, seed)
+    x, up = ds.on(device, x, up)
+    x.requires_grad_()
+    out = layer(x)
+    if not isinstance(out, torch.Tensor) or out.shape != up.shape or not out.requires_grad:
+        checks.assert_tensor(out, F.linear(*cpu64(x, w, b)), dtype=dtype, device=x.device,
+                             bound=linear_bound(x, w, b), name=f"{name}(x)", hint=LINEAR_HINT)
+        raise fail(
+            "the output does not require a gradient: autograd cannot reach the parameters",
+            "compute forward with torch operations on self.weight and self.bias themselves.",
+        )
+    # (out * up).sum() has the gradient up with respect to out. (Not out.backward(up):
+    # its first call imports half a second of torch.fx machinery.)
+    (out * up).sum().backward()
+    xd, wd, upd = cpu64(x, w, up)
+    params = dict(layer.named_parameters())
+    # weight.grad = up.t() @ x and bias.grad = up.sum(0): N terms each;
+    # x.grad = up @ weight: n_out terms.
+    bounds = {
+        "weight": checks.sum_bound(dtype, xd.shape[0], upd.abs().t() @ xd.abs()),
+        "bias": checks.sum_bound(dtype, xd.shape[0], upd.abs().sum(0)),
+        "x": checks.sum_bound(dtype, n_out, upd.abs() @ wd.abs()),
+    }
+    expected = {"weight": upd.t() @ xd, "bias": upd.sum(0), "x": upd @ wd}
+    for key in ("weight", "bias"):
+        assert_grad(params[key].grad, expected[key], bounds[key], f"layer.{key}.grad", dtype,
+                    x.device)
+    assert_grad(x.grad, expected["x"], bounds["x"], "x.grad", dtype, x.device)
+
+
+GRAD_HINT = (
+    "after (out * g).sum().backward() with out = layer(x) and a random g, autograd gives "
+    "weight.grad = g.t() @ x, bias.grad = g.sum(0) and x.grad = g @ weight, if forward "
+    "computes x @ self.weight.t() + self.bias with the parameters themselves."
+)
+
+
+# --- Model ----------------------------------------------------------------------------
+
+
+@st.composite
+def model_cases(draw):
+    """(x, targ, w1, b1, w2, b2) in nn.Linear's layout, one dtype; targ is (N,) when
+    n_out == 1 and (N, n_out) otherwise."""
+    n = draw(SIZE, label="N")
+    n_in, nh, n_out = (draw(SIZE, label=label) for label in ("n_in", "nh", "n_out"))
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    targ_shape = (n,) if n_out == 1 else (n, n_out)
+    shapes = {
+        "x": (n, n_in), "targ": targ_shape, "w1": (nh, n_in), "b1": (nh,),
+        "w2": (n_out, nh), "b2": (n_out,),
+    }
+    return tuple(draw(ds.tensors(s, dtype=dtype), label=k) for k, s in shapes.items())
+
+
+# The book's case, n_out = 1 with N > 1: without the squeeze (N, 1) - (N,) is (N, N).
+# The hidden layer has negatives (ReLU matters), the output too (a ReLU after the second
+# layer shows), and the predictions are not all equal (a broadcast mean differs).
+BOOK_MODEL = (
+    torch.tensor([[1.0, -1.0], [0.5, 2.0], [-3.0, 0.0]]),
+    torch.tensor([1.0, -2.0, 0.5]),
+    torch.tensor([[1.0, 0.0], [-1.0, 1.0], [0.5, -1.0], [2.0, 1.0]]), torch.zeros(4),
+    torch.tensor([[1.0, -2.0, 0.5, 1.0]]), torch.tensor([-1.0]),
+)
+# n_out = 2: targ (N, 2), nothing to squeeze; all sizes 2, so swapped layers run.
+SQUARE_MODEL = (
+    torch.tensor([[1.0, -2.0], [3.0, 4.0]]),
+    torch.tensor([[0.5, -1.0], [2.0, 0.0]]),
+    torch.tensor([[1.0, -2.0], [-1.0, 1.0]]), torch.tensor([0.5, 1.0]),
+    torch.tensor([[1.0, -1.0], [2.0, 3.0]]), torch.tensor([1.0, -20.0]),
+)
+ONE_ROW = (  # N = 1, n_out = 1: a bare .squeeze() gives a 0-dim output, still right
+    torch.tensor([[2.0, -1.0]]), torch.tensor([3.0]),
+    torch.tensor([[1.0, 1.0], [-1.0, 2.0]]), torch.tensor([0.0, 1.0]),
+    torch.tensor([[1.0, -1.0]]), torch.tensor([0.5]),
+)
+
+MODEL_HINT = (
+    "forward computes layer 2 of ReLU of layer 1 of x, then the mean squared error against "
+    "targ: one number, a 0-dim tensor. When n_out == 1 the output is (N, 1) and targ (N,): "
+    "squeeze the output's last dimension first."
+)
+
+
+def model_parameters(model, n_in, nh, n_out, dtype, device):
+    """The model's (w1, b1, w2, b2), found by shape: its matrices are the layers'
+    weights and its vectors their biases, each in the order of the layers."""
+    __tracebackhide__ = True
+    params = list(model.parameters())
+    weights = [p for p in params if p.dim() == 2]
+    biases = [p for p in params if p.dim() == 1]
+    want_w, want_b = [(nh, n_in), (n_out, nh)], [(nh,), (n_out,)]
+    got_w = [tuple(p.shape) for p in weights]
+    got_b = [tuple(p.shape) for p in biases]
+    if len(params) != 4 or got_w != want_w or got_b != want_b:
+        raise fail(
+            f"Model({n_in}, {nh}, {n_out}) has the parameters "
+            f"{[tuple(p.shape) for p in params]}, but should have two layers: weights "
+            f"{want_w} and biases {want_b}, in nn.Linear's layout",
+            "build two linear layers, LinearLayer(n_in, nh) and LinearLayer(nh, n_out) (or "
+            "nn.Linear), with a ReLU between them, and keep them as attributes (or in an "
+            "nn.Sequential) so that nn.Module finds their parameters. ReLU has none.",
+        )
+    for p in params:
+        if p.dtype != dtype or p.device != device:
+            raise fail(
+                f"after model.to({str(device)!r}, {dtype}) a parameter is {p.dtype} on "
+                f"{p.device}",
+                "keep the layers as attributes (or in an nn.Sequential or nn.ModuleList, "
+                "not a plain list) so that .to() finds and moves them.",
+            )
+    return weights[0], biases[0], weights[1], biases[1]
+
+
+def model_output_bound(x, w1, b1, w2, b2):
+    """Elementwise error bound of a correct Linear-ReLU-Linear output (see 05_forward_pass):
+    the second layer's own rounding plus the first layer's error carried through |w2|.
+    ReLU rounds nothing and moves no two numbers further apart."""
+    xd, w1d, b1d, w2d, b2d = cpu64(x, w1, b1, w2, b2)
+    e1 = linear_bound(x, w1, b1)
+    r = F.relu(F.linear(xd, w1d, b1d))
+    own = checks.sum_bound(x.dtype, w2.shape[1] + 1, (r + e1) @ w2d.abs().t() + b2d.abs())
+    return own + e1 @ w2d.abs().t()
+
+
+def model_hint(got, expected_output, targ):
+    """A hint for the mistake `got` looks like, or the general one."""
+    if not isinstance(got, torch.Tensor):
+        return "return the loss as a tensor, 0-dim (no .item(), no float())."
+    if got.dim() != 0:
+        return ("the loss is one number, a 0-dim tensor: the mean of the squared errors "
+                "(no keepdim, and not the predictions themselves).")
+    output, td = expected_output, targ.detach().cpu().double()
+    n = td.shape[0]
+    if output.shape[-1] == 1 and td.dim() == 1 and n > 1:
+        broadcast = float(((output - td) ** 2).mean())
+        if abs(float(got.detach().cpu().double()) - broadcast) <= 1e-3 * (1 + abs(broadcast)):
+            return (f"(N, 1) - (N,) broadcasts to (N, N): here ({n}, 1) - ({n},) is ({n}, {n}), "
+                    "every prediction against every target. Squeeze the output's last "
+                    "dimension first: output.squeeze(-1) is (N,).")
+    return MODEL_HINT
+
+
+@graded("Model")
+@given(case=model_cases(), seed=SEEDS)
+@ds.pinned("case", BOOK_MODEL, SQUARE_MODEL, ONE_ROW,
+           tuple(t.to(F64) for t in BOOK_MODEL), seed=0)
+def test_model_returns_the_mse_loss_of_linear_relu_linear(kata, device, case, seed):
+    x, targ, w1, b1, w2, b2 = case
+    (nh, n_in), n_out = w1.shape, w2.shape[0]
+    dtype = x.dtype
+    model = build(kata.Model, n_in, nh, n_out, seed=seed)
+    if not isinstance(model, nn.Module):
+        raise fail(f"Model({n_in}, {nh}, {n_out}) is {_type_name(model)}, but should be an "
+                   "nn.Module", "class Model(nn.Module): and call super().__init__() first.")
+    model.to(device=device, dtype=dtype)
+    x, targ = ds.on(device, x, targ)
+    params = model_parameters(model, n_in, nh, n_out, dtype, x.device)
+    with torch.no_grad():
+        for p, value in zip(params, (w1, b1, w2, b2), strict=True):
+            p.copy_(value)
+    with torch.no_grad():
+        got = model(x, targ)
+    xd, td, w1d, b1d, w2d, b2d = cpu64(x, targ, w1, b1, w2, b2)
+    output = F.linear(F.relu(F.linear(xd, w1d, b1d)), w2d, b2d)  # (N, n_out)
+    expected = F.mse_loss(output.squeeze(-1) if n_out == 1 else output, td)
+    # Bound: each output is within e of the exact one, so each squared error
+    # (o + d - t)**2 is within e * (2 |o - t| + e) of (o - t)**2; averaging adds
+    # that mean. Then the squares and the mean themselves round: as for mse in 05.
+    e = model_output_bound(x, w1, b1, w2, b2).reshape(td.shape)
+    o = output.reshape(td.shape)
+    m = td.numel()
+    carried = (e * (2 * (o - td).abs() + e)).mean()
+    own = checks.sum_bound(dtype, m + 2, ((o.abs() + e + td.abs()) ** 2).sum()) / m
+    checks.assert_tensor(
+        got, expected, dtype=dtype, device=x.device, bound=carried + own,
+        name="loss", hint=model_hint(got, output, targ),
+    )

@@ -1,0 +1,670 @@
+"""Graded tests for kata 12_unfold_conv: unfold, conv2d and Conv2dLayer against PyTorch
+itself, and train_cnn on real handwritten digits.
+
+- `unfold` against F.unfold and `conv2d` against F.conv2d. Hypothesis draws the batch
+  (0 to 3), the channels (1 to 3), rectangular images (1 to 6 on a side), kernels
+  up to the size of the padded image (so outputs of size 1 too), strides and
+  paddings, each an int or a pair, float32 and float64, contiguous or not.
+  F.unfold only copies values, so `unfold` must match it exactly. F.conv2d is
+  computed in float64 on the CPU, and `conv2d` may differ from it by the rounding
+  errors of a correct sum of C*kh*kw products and the bias in any order
+  (checks.sum_bound).
+- `Conv2dLayer`: an nn.Module (not an nn.Conv2d) with exactly two nn.Parameters,
+  named and shaped as nn.Conv2d's; nn.Conv2d's state_dict, with drawn values, loads
+  into it (moved to the device and dtype under test with `.to()`) and it gives
+  F.conv2d's outputs; its own loads back into nn.Conv2d; autograd through it gives
+  F.conv2d's gradients for the weight, the bias and the input.
+- `train_cnn` trains on scikit-learn's 8x8 digits (the data load_digits() returns,
+  bundled with scikit-learn: no download), a fixed split and seed, and must reach
+  90% accuracy on the held-out digits, within 30 s of CPU time, with a model that
+  runs Conv2dLayer while it trains and while it is evaluated. This one test takes a
+  few seconds: leave it out with `-k "not train_cnn"`.
+
+On CUDA, the dojo plugin turns TF32 off for the whole run
+(torch.backends.cuda.matmul.allow_tf32 and torch.backends.cudnn.allow_tf32 are
+False), so float32 products on a GPU are full float32, and the rounding bounds hold
+there too. Expected values are computed in float64 on the CPU either way.
+"""
+
+import importlib.util
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
+from torch import nn
+
+from dojo import checks, graded, guard
+from dojo import strategies as ds
+from dojo.outcomes import RuleBroken, WrongAnswer
+
+F32, F64 = torch.float32, torch.float64
+SEEDS = st.integers(0, 2**32 - 1)
+MAX_HW = 6  # image sides
+MAX_BATCH = 3
+MAX_CHANNELS = 3
+
+
+def pair(value):
+    """(value, value) for an int; a pair as a tuple."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def out_size(size, kernel, stride, padding):
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def cpu64(*tensors):
+    """float64 copies on the CPU, where expected values and bounds are computed."""
+    return tuple(None if t is None else t.detach().cpu().double() for t in tensors)
+
+
+def landing(device):
+    """The device a tensor made with `device=device` lands on ("cuda" -> cuda:0)."""
+    return torch.empty(0, device=device).device
+
+
+def fail(message, hint=""):
+    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
+
+
+def _type_name(value):
+    if value is None:
+        return "None"
+    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+
+
+def build(factory, *args, seed, **kwargs):
+    """`factory(*args, **kwargs)` with torch's CPU generator seeded with `seed`, and
+    restored afterwards: layers draw their initial weights from it."""
+    with torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
+        return factory(*args, **kwargs)
+
+
+def arange(*shape, dtype=F32):
+    """1, 2, 3, ... in `shape`: every value different, so a misplaced one shows."""
+    return torch.arange(1, math.prod(shape) + 1, dtype=dtype).reshape(shape)
+
+
+def right(got, expected, x, bound):
+    """Whether `got` passes: a hint is worked out only when it does not."""
+    return (
+        isinstance(got, torch.Tensor) and got.shape == expected.shape
+        and got.dtype == x.dtype and got.device == x.device
+        and bool(((got.detach().cpu().double() - expected).abs() <= bound).all())
+    )
+
+
+# --- the geometry of a convolution ---------------------------------------------------
+
+
+@st.composite
+def int_or_pair(draw, low, high, label):
+    """An int, or a pair of ints (height, width), each in [low, high]."""
+    if draw(st.booleans(), label=f"{label} as a pair"):
+        return (draw(st.integers(low, high), label=f"{label}[0]"),
+                draw(st.integers(low, high), label=f"{label}[1]"))
+    return draw(st.integers(low, high), label=label)
+
+
+@st.composite
+def geometries(draw, *, min_batch=0):
+    """(N, C, H, W, kernel_size, stride, padding): every kernel fits the padded image,
+    so that every output has at least one position."""
+    n = draw(st.integers(min_batch, MAX_BATCH), label="N")
+    c = draw(st.integers(1, MAX_CHANNELS), label="C")
+    h, w = draw(st.integers(1, MAX_HW), label="H"), draw(st.integers(1, MAX_HW), label="W")
+    padding = draw(int_or_pair(0, 2, "padding"), label="padding")
+    ph, pw = pair(padding)
+    if draw(st.booleans(), label="kernel_size as a pair"):
+        kernel = (draw(st.integers(1, h + 2 * ph), label="kh"),
+                  draw(st.integers(1, w + 2 * pw), label="kw"))
+    else:
+        kernel = draw(st.integers(1, min(h + 2 * ph, w + 2 * pw)), label="kernel_size")
+    stride = draw(int_or_pair(1, 3, "stride"), label="stride")
+    return n, c, h, w, kernel, stride, padding
+
+
+def describe(x_shape, kernel, stride, padding):
+    """The arithmetic of the output size, with the numbers of this call."""
+    _, _, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = pair(kernel), pair(stride), pair(padding)
+    oh, ow = out_size(h, kh, sh, ph), out_size(w, kw, sw, pw)
+    return (
+        f"With x of shape {tuple(x_shape)}, kernel_size={kernel!r}, stride={stride!r}, "
+        f"padding={padding!r}: out_h = (H + 2*ph - kh) // sh + 1 = ({h} + {2 * ph} - {kh}) "
+        f"// {sh} + 1 = {oh}, out_w = (W + 2*pw - kw) // sw + 1 = ({w} + {2 * pw} - {kw}) "
+        f"// {sw} + 1 = {ow}. An int means the same value for height and width; a pair "
+        "is (height, width)."
+    )
+
+
+# --- unfold ---------------------------------------------------------------------------
+
+
+@st.composite
+def unfold_cases(draw):
+    n, c, h, w, kernel, stride, padding = draw(geometries(), label="geometry")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    return draw(ds.tensors((n, c, h, w), dtype=dtype), label="x"), kernel, stride, padding
+
+
+UNFOLD_PITFALLS = (
+    # Two channels, a 2x2 kernel, a 3x4 image: the (channel, kernel) order of the rows
+    # and the row-major order of the positions both show, and out_h != out_w.
+    (arange(1, 2, 3, 4), 2, 1, 0),
+    (arange(1, 1, 3, 3), 3, 1, 1),  # padding: 9 positions, 1 without it
+    (arange(1, 1, 5, 6), 2, (1, 2), 0),  # a stride pair: 1 down, 2 across
+    (arange(1, 1, 5, 5), 2, 2, 0),  # an int stride: both axes
+    (arange(1, 2, 3, 4), (2, 3), 1, (1, 0)),  # a kernel pair and a padding pair
+    (arange(2, 1, 2, 3), (4, 5), 1, 1),  # the kernel covers the padded image: 1 position
+    (arange(1, 1, 2, 3), 1, 3, 2),  # padding wider than the kernel, stride 3
+    (arange(1, 2, 4, 3, dtype=F64).transpose(2, 3), (2, 3), (2, 1), (0, 1)),  # float64, a view
+    (arange(1, 2, 4, 3).transpose(2, 3), 2, 1, 0),  # a view, no padding: its own strides count
+    (torch.zeros(0, 2, 3, 3), 2, 1, 0),  # an empty batch
+)
+
+
+def unfold_hint(got, x, kernel, stride, padding, expected):
+    """Which classic mistake `got` looks like, or the general hint."""
+    general = (
+        "column p = r * out_w + s of image n holds the window at position (r, s) (row-major: "
+        "across first, then down), and its row c * kh * kw + i * kw + j is the element (i, j) "
+        "of the window in channel c: channels first, then kernel rows, then kernel columns. "
+        + describe(x.shape, kernel, stride, padding)
+    )
+    if not x.is_contiguous():
+        general += (
+            f" Here x is a view that is not contiguous (strides {tuple(x.stride())}): "
+            "as_strided on x itself must use x.stride() and x.storage_offset(), not the "
+            "strides a contiguous tensor would have."
+        )
+    if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
+        return (
+            "the result is (N, C * kh * kw, L), one column per window position, L = out_h * "
+            "out_w. " + describe(x.shape, kernel, stride, padding)
+        )
+    if not got.numel():
+        return general
+    n, c, _, _ = x.shape
+    (kh, kw) = pair(kernel)
+    _, _, h, w = x.shape
+    (sh, sw), (ph, pw) = pair(stride), pair(padding)
+    oh, ow = out_size(h, kh, sh, ph), out_size(w, kw, sw, pw)
+    g = got.detach().cpu().double()
+    kernel_first = expected.reshape(n, c, kh * kw, -1).transpose(1, 2).reshape(expected.shape)
+    if c > 1 and kh * kw > 1 and torch.equal(g, kernel_first):
+        return (
+            "the rows are ordered kernel position first, then channel: F.unfold orders them "
+            "channel first (row c * kh * kw + i * kw + j). Stack the kernel positions on an "
+            "axis after the channel axis, (N, C, kh * kw, L), before reshaping."
+        )
+    column_major = expected.reshape(n, -1, oh, ow).transpose(2, 3).reshape(expected.shape)
+    if oh > 1 and ow > 1 and torch.equal(g, column_major):
+        return (
+            "the positions run down first, then across: F.unfold runs across first "
+            "(column r * out_w + s for the window at (r, s)), as reshape flattens "
+            "(out_h, out_w)."
+        )
+    return general
+
+
+@graded("unfold")
+@given(case=unfold_cases())
+@ds.pinned("case", *UNFOLD_PITFALLS)
+def test_unfold_matches_f_unfold(kata, device, case):
+    x, kernel, stride, padding = case
+    x = ds.on(device, x)
+    got = kata.unfold(x, kernel, stride=stride, padding=padding)
+    expected = F.unfold(x.detach().cpu().double(), kernel, stride=stride, padding=padding)
+    # Exact: unfolding copies values and adds zeros, it computes nothing.
+    checks.assert_tensor(
+        got, expected, dtype=x.dtype, device=x.device,
+        hint="" if right(got, expected, x, 0.0)
+        else unfold_hint(got, x, kernel, stride, padding, expected),
+    )
+
+
+# --- conv2d ---------------------------------------------------------------------------
+
+
+@st.composite
+def conv_cases(draw, *, min_batch=0, bias=None):
+    """(x, weight, bias, kernel_size, stride, padding), one dtype; bias may be None."""
+    n, c, h, w, kernel, stride, padding = draw(geometries(min_batch=min_batch), label="geometry")
+    c_out = draw(st.integers(1, MAX_CHANNELS), label="C_out")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    kh, kw = pair(kernel)
+    x = draw(ds.tensors((n, c, h, w), dtype=dtype), label="x")
+    weight = draw(ds.tensors((c_out, c, kh, kw), dtype=dtype), label="weight")
+    with_bias = draw(st.booleans(), label="with bias") if bias is None else bias
+    b = draw(ds.tensors((c_out,), dtype=dtype), label="bias") if with_bias else None
+    return x, weight, b, kernel, stride, padding
+
+
+def conv_bound(x, weight, bias, stride, padding):
+    """Largest error of a correct convolution in x's dtype, elementwise: each output is
+    a sum of C*kh*kw products and the bias, whose absolute values F.conv2d of the
+    absolute values adds up."""
+    xd, wd, bd = cpu64(x, weight, bias)
+    magnitude = F.conv2d(xd.abs(), wd.abs(), None if bd is None else bd.abs(),
+                         stride=stride, padding=padding)
+    terms = weight[0].numel() + 1
+    return checks.sum_bound(x.dtype, terms, magnitude)
+
+
+CONV_PITFALLS = (
+    # Two channels and a 2x2 kernel: flattening the weight in another order than
+    # unfold's rows shows; three output channels, a 2x3 output: the bias axis shows.
+    (arange(1, 2, 3, 4), arange(3, 2, 2, 2) - 12, torch.tensor([1.0, -1.0, 100.0]), 2, 1, 0),
+    (arange(2, 1, 3, 3), torch.ones(1, 1, 2, 2), None, 2, 1, 0),  # no bias
+    # A rectangular kernel, a stride pair and a padding pair on a rectangular image.
+    (arange(1, 1, 4, 5), arange(2, 1, 2, 3) - 6, torch.tensor([0.5, -0.5]), (2, 3), (1, 2), (1, 0)),
+    (arange(1, 1, 5, 5), torch.ones(1, 1, 2, 2), None, 2, 2, 0),  # an int stride: both axes
+    (arange(1, 2, 2, 3), arange(2, 2, 4, 5) - 40, torch.tensor([1.0, 2.0]), (4, 5), 1, 1),  # 1x1
+    (arange(1, 2, 4, 3, dtype=F64).transpose(2, 3), arange(2, 2, 2, 3, dtype=F64) - 10,
+     torch.tensor([0.25, -2.0], dtype=F64), (2, 3), 1, (0, 1)),  # float64, a view
+    (torch.zeros(0, 2, 3, 3), torch.ones(2, 2, 2, 2), torch.ones(2), 2, 1, 0),  # empty batch
+)
+
+
+def conv_hint(got, x, weight, bias, kernel, stride, padding):
+    """Which classic mistake `got` looks like, or the general hint."""
+    general = (
+        "unfold x into (N, C * kh * kw, L), multiply by weight.reshape(C_out, -1), "
+        "(C_out, C * kh * kw), add the bias of each output channel (bias[:, None] against "
+        "(N, C_out, L)), and reshape to (N, C_out, out_h, out_w). "
+        + describe(x.shape, kernel, stride, padding)
+    )
+    if not isinstance(got, torch.Tensor) or got.dim() != 4:
+        return general
+    xd, wd, bd = cpu64(x, weight, bias)
+    expected = F.conv2d(xd, wd, bd, stride=stride, padding=padding)
+    if got.shape != expected.shape:
+        if tuple(got.shape[2:]) == tuple(expected.shape[2:])[::-1]:
+            return ("height and width are swapped: the result is (N, C_out, out_h, out_w), "
+                    "out_h from H and out_w from W. " + describe(x.shape, kernel, stride, padding))
+        return general
+    g = got.detach().cpu().double()
+    if bd is not None and torch.allclose(
+        g, F.conv2d(xd, wd, None, stride=stride, padding=padding), atol=1e-3
+    ):
+        return "the bias is missing: add bias[o] to every position of output channel o."
+    if weight.shape[1] > 1 and weight[0, 0].numel() > 1:
+        swapped = wd.permute(0, 2, 3, 1).reshape(wd.shape)  # (kh, kw, C) order read as (C, kh, kw)
+        if torch.allclose(g, F.conv2d(xd, swapped, bd, stride=stride, padding=padding), atol=1e-3):
+            return ("the weight is flattened in another order than unfold's rows: "
+                    "weight.reshape(C_out, -1) keeps (C, kh, kw), the order F.unfold uses.")
+    return general
+
+
+@graded("conv2d")
+@given(case=conv_cases())
+@ds.pinned("case", *CONV_PITFALLS)
+def test_conv2d_matches_f_conv2d(kata, device, case):
+    x, weight, bias, kernel, stride, padding = case
+    x, weight, bias = ds.on(device, x, weight, bias)
+    got = kata.conv2d(x, weight, bias, stride=stride, padding=padding)
+    xd, wd, bd = cpu64(x, weight, bias)
+    expected = F.conv2d(xd, wd, bd, stride=stride, padding=padding)
+    bound = conv_bound(x, weight, bias, stride, padding)
+    checks.assert_tensor(
+        got, expected, dtype=x.dtype, device=x.device, bound=bound,
+        hint="" if right(got, expected, x, bound)
+        else conv_hint(got, x, weight, bias, kernel, stride, padding),
+    )
+
+
+# --- Conv2dLayer ----------------------------------------------------------------------
+
+RULE = (
+    "The rule of Conv2dLayer: built on your conv2d: not a subclass of nn.Conv2d, and no "
+    "F.conv2d or any other convolution"
+)
+
+
+def layer_name(n_in, n_out, kernel, stride, padding):
+    return f"Conv2dLayer({n_in}, {n_out}, {kernel!r}, stride={stride!r}, padding={padding!r})"
+
+
+def assert_module_from_scratch(cls):
+    __tracebackhide__ = True
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        raise fail(
+            f"Conv2dLayer is {_type_name(cls)}, but should be a subclass of nn.Module",
+            "class Conv2dLayer(nn.Module): nn.Module finds the parameters you assign as "
+            "attributes, moves them with .to(), and saves them in state_dict().",
+        )
+    if issubclass(cls, nn.modules.conv._ConvNd):
+        raise RuleBroken(
+            "Conv2dLayer subclasses torch.nn.Conv2d: it inherits what this kata asks you "
+            f"to write\n{RULE}"
+        )
+
+
+def assert_parameters(layer, name, shapes, dtype, device):
+    """Exactly the nn.Parameters `shapes` ({name: shape}), of `dtype` on `device`."""
+    __tracebackhide__ = True
+    found = dict(layer.named_parameters())
+    for key, shape in shapes.items():
+        value = getattr(layer, key, None)
+        if key not in found:
+            what = (
+                "a buffer (register_buffer)" if key in dict(layer.named_buffers())
+                else "a plain tensor attribute" if isinstance(value, torch.Tensor)
+                else f"missing ({name}.{key} is {_type_name(value)})"
+            )
+            raise fail(
+                f"{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
+                f"the parameters are {sorted(found)}",
+                f"assign it in __init__: self.{key} = nn.Parameter(...). A plain tensor or a "
+                "buffer is not a parameter: model.parameters() leaves it out, so no optimizer "
+                "trains it. nn.Conv2d names its parameters weight and bias.",
+            )
+        if not isinstance(value, nn.Parameter):
+            raise fail(
+                f"{name}.{key} is {_type_name(value)}, but should be the nn.Parameter that "
+                f"named_parameters() lists under {key!r}",
+                f"assign the parameter itself: self.{key} = nn.Parameter(...).",
+            )
+    if sorted(found) != sorted(shapes):
+        raise fail(
+            f"{name} has the parameters {sorted(found)}, but should have exactly "
+            f"{sorted(shapes)}",
+            "nn.Conv2d has two parameters, weight and bias: keep stride and padding plain "
+            "Python attributes.",
+        )
+    for key, shape in shapes.items():
+        value = found[key]
+        if tuple(value.shape) != tuple(shape):
+            raise fail(
+                f"{name}.{key}.shape={tuple(value.shape)}, but should be {shape}",
+                "nn.Conv2d's weight is (n_out, n_in, kh, kw), with (kh, kw) the kernel's "
+                "(height, width), and its bias (n_out,).",
+            )
+        if value.dtype != dtype or value.device != torch.device(device):
+            raise fail(
+                f"after .to({str(device)!r}, {dtype}), {name}.{key} is {value.dtype} on "
+                f"{value.device}",
+                "make the parameters with torch's defaults: whoever uses the layer changes "
+                "them with .to().",
+            )
+    return found
+
+
+def load_state(target, source, target_name, source_name):
+    """`target.load_state_dict(source.state_dict())`, failing with a WrongAnswer."""
+    __tracebackhide__ = True
+    try:
+        target.load_state_dict(source.state_dict())
+    except Exception as exc:
+        lines = str(exc).strip().splitlines()
+        raise fail(
+            f"{target_name}.load_state_dict({source_name}.state_dict()) raised "
+            f"{type(exc).__name__}: {' '.join(line.strip() for line in lines)}",
+            "the two must have the same keys (weight, bias) and shapes ((n_out, n_in, kh, kw) "
+            "and (n_out,)), and nothing else in state_dict().",
+        ) from None
+
+
+def layer_hint(name, x, kernel, stride, padding):
+    return (
+        f"here x is {tuple(x.shape)}, {x.dtype}, and the layer holds nn.Conv2d's weight and "
+        f"bias (loaded with load_state_dict). {name}(x) is conv2d(x, self.weight, self.bias, "
+        f"stride={stride!r}, padding={padding!r}): keep stride and padding from __init__ "
+        "and pass them on. " + describe(x.shape, kernel, stride, padding)
+    )
+
+
+def loaded_layer(kata, device, case, seed):
+    """The learner's layer, moved to `device` and x's dtype, holding the drawn weight and
+    bias (loaded from an nn.Conv2d that holds them)."""
+    __tracebackhide__ = True
+    x, weight, bias, kernel, stride, padding = case
+    n_out, n_in = weight.shape[:2]
+    dtype = x.dtype
+    assert_module_from_scratch(kata.Conv2dLayer)
+    name = layer_name(n_in, n_out, kernel, stride, padding)
+    layer = build(kata.Conv2dLayer, n_in, n_out, kernel, stride=stride, padding=padding,
+                  seed=seed)
+    layer.to(device=device, dtype=dtype)
+    assert_parameters(layer, name, {"weight": tuple(weight.shape), "bias": (n_out,)}, dtype,
+                      landing(device))
+    reference = build(nn.Conv2d, n_in, n_out, kernel, stride=stride, padding=padding,
+                      dtype=dtype, seed=seed)
+    with torch.no_grad():
+        reference.weight.copy_(weight)
+        reference.bias.copy_(bias)
+    load_state(layer, reference, name, "nn.Conv2d")
+    return layer, name
+
+
+LAYER_PITFALLS = (
+    CONV_PITFALLS[0],
+    CONV_PITFALLS[2],  # a rectangular kernel given as a pair, strides and paddings as pairs
+    (arange(1, 1, 5, 5), torch.ones(1, 1, 2, 2), torch.ones(1), 2, 2, 1),  # int stride, padding
+    CONV_PITFALLS[5],
+)
+
+
+@graded("Conv2dLayer")
+@given(case=conv_cases(bias=True), seed=SEEDS)
+@ds.pinned("case", *LAYER_PITFALLS, seed=0)
+def test_conv2d_layer_loads_nn_conv2ds_state_and_gives_its_outputs(kata, device, case, seed):
+    x, weight, bias, kernel, stride, padding = case
+    layer, name = loaded_layer(kata, device, case, seed)
+    x = ds.on(device, x)
+    with torch.no_grad():
+        got = layer(x)
+    xd, wd, bd = cpu64(x, weight, bias)
+    checks.assert_tensor(
+        got, F.conv2d(xd, wd, bd, stride=stride, padding=padding), dtype=x.dtype,
+        device=x.device, bound=conv_bound(x, weight, bias, stride, padding),
+        name=f"{name}(x)", hint=layer_hint(name, x, kernel, stride, padding),
+    )
+    # And back: nn.Conv2d takes the layer's state and holds the same numbers.
+    n_out, n_in = weight.shape[:2]
+    back = build(nn.Conv2d, n_in, n_out, kernel, stride=stride, padding=padding,
+                 dtype=x.dtype, seed=seed + 1)
+    load_state(back, layer, "nn.Conv2d", name)
+    checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name="nn.Conv2d's weight")
+    checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name="nn.Conv2d's bias")
+
+
+def conv_gradients(x, weight, bias, up, stride, padding):
+    """Autograd's gradients of (F.conv2d(x, weight, bias) * up).sum() in float64 on the CPU,
+    for x, weight and bias (a dict of float64 tensors)."""
+    leaves = [t.requires_grad_() for t in cpu64(x, weight, bias)]
+    with torch.enable_grad():
+        out = F.conv2d(*leaves, stride=stride, padding=padding)
+        (out * up.detach().cpu().double()).sum().backward()
+    return dict(zip(("x", "weight", "bias"), (t.grad for t in leaves), strict=True))
+
+
+@st.composite
+def gradient_cases(draw):
+    case = draw(conv_cases(min_batch=1, bias=True), label="case")
+    x, weight, _, kernel, stride, padding = case
+    n, _, h, w = x.shape
+    (kh, kw), (sh, sw), (ph, pw) = pair(kernel), pair(stride), pair(padding)
+    shape = (n, weight.shape[0], out_size(h, kh, sh, ph), out_size(w, kw, sw, pw))
+    return case, draw(ds.tensors(shape, dtype=x.dtype), label="upstream")
+
+
+@graded("Conv2dLayer")
+@given(case_up=gradient_cases(), seed=SEEDS)
+@example(case_up=(CONV_PITFALLS[0], arange(1, 3, 2, 3) - 9), seed=0)
+def test_conv2d_layer_gradients_flow_to_weight_bias_and_input(kata, device, case_up, seed):
+    case, up = case_up
+    x, weight, bias, kernel, stride, padding = case
+    layer, name = loaded_layer(kata, device, case, seed)
+    x, up = ds.on(device, x, up)
+    x.requires_grad_()
+    out = layer(x)
+    xd, wd, bd = cpu64(x, weight, bias)
+    if not isinstance(out, torch.Tensor) or out.shape != up.shape or not out.requires_grad:
+        checks.assert_tensor(out, F.conv2d(xd, wd, bd, stride=stride, padding=padding),
+                             dtype=x.dtype, device=x.device, name=f"{name}(x)",
+                             bound=conv_bound(x, weight, bias, stride, padding),
+                             hint=layer_hint(name, x, kernel, stride, padding))
+        raise fail(
+            f"{name}(x) does not require a gradient: autograd cannot reach the parameters",
+            "compute with torch operations on self.weight and self.bias themselves (no "
+            ".data, .detach(), .numpy() or torch.tensor(...) on the way).",
+        )
+    (out * up).sum().backward()  # the gradient of this with respect to out is up
+    expected = conv_gradients(x, weight, bias, up, stride, padding)
+    # The magnitudes: the same gradients of the absolute values, which add up the
+    # absolute values of every term of every sum. The weight's and bias's gradients
+    # sum over N * L terms, the input's over at most C_out * kh * kw.
+    magnitude = conv_gradients(x.abs(), weight.abs(), bias.abs(), up.abs(), stride, padding)
+    n, c_out = out.shape[:2]
+    terms = {"weight": n * out[0, 0].numel(), "bias": n * out[0, 0].numel(),
+             "x": c_out * weight[0, 0].numel()}
+    params = dict(layer.named_parameters())
+    for key, got in (("weight", params["weight"].grad), ("bias", params["bias"].grad),
+                     ("x", x.grad)):
+        label = "x.grad" if key == "x" else f"layer.{key}.grad"
+        if got is None:
+            raise fail(
+                f"{label} is None after backward: the output does not depend on it through "
+                "autograd",
+                "use the parameters themselves in forward (self.weight, self.bias), and torch "
+                "operations all the way (no .data, .detach(), .numpy() or torch.tensor(...)).",
+            )
+        checks.assert_tensor(
+            got, expected[key], dtype=x.dtype, device=x.device, name=label,
+            bound=checks.sum_bound(x.dtype, terms[key], magnitude[key]),
+            hint=f"after (out * g).sum().backward() with out = {name}(x), x of shape "
+            f"{tuple(x.shape)} and a random g, {label} should be autograd's for F.conv2d: "
+            "compute forward with torch operations on x, self.weight and self.bias (autograd "
+            "then does the rest).",
+        )
+
+
+# --- train_cnn ------------------------------------------------------------------------
+
+# train_cnn's CPU-time limit, 30 s, is its `time_limit` in katas/curriculum.toml: the
+# guard stops it there ("too slow"). The reference takes about 2 s, imports included.
+TRAIN_SIZE = 1437  # of scikit-learn's 1797 digits: 80% to train, 360 held out
+MIN_ACCURACY = 0.90
+SPLIT_SEED = 0
+
+
+def digits():
+    """scikit-learn's 8x8 digits as (N, 1, 8, 8) float32 images in [0, 1] and int64
+    labels, split at random, always the same way.
+
+    The data is the file that sklearn.datasets.load_digits() reads, bundled with
+    scikit-learn (no download), read here directly: importing scikit-learn (and
+    scipy) would cost a second, and the suite's own tests run the katas in one
+    process, where numpy.fft's extension module, which scipy loads, cannot be
+    loaded a second time.
+    """
+    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    path = None if spec is None or not spec.submodule_search_locations else Path(
+        spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz")
+    if path is None or not path.is_file():
+        raise RuntimeError(
+            "this test needs scikit-learn, for its bundled 8x8 digits "
+            "(sklearn/datasets/data/digits.csv.gz): pip install scikit-learn"
+        )
+    data = torch.from_numpy(np.loadtxt(path, delimiter=","))  # 1797 rows: 64 pixels, label
+    images = data[:, :-1].to(F32).div(16).reshape(-1, 1, 8, 8)  # pixels are 0 to 16
+    labels = data[:, -1].to(torch.int64)
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(SPLIT_SEED))
+    train, held_out = order[:TRAIN_SIZE], order[TRAIN_SIZE:]
+    return images[train], labels[train], images[held_out], labels[held_out]
+
+
+def conv_layer_calls(kata):
+    """Every recorded call of a Conv2dLayer's forward in this test (the guard records
+    each call of a registered class's methods, nested ones included)."""
+    return [
+        call for call in guard.current().calls
+        if call.function.endswith(".forward")
+        and isinstance(call.arguments.get("self"), kata.Conv2dLayer)
+    ]
+
+
+@graded("train_cnn")
+def test_train_cnn_learns_8x8_digits_with_your_conv2d_layer(kata, device):
+    train_x, train_y, test_x, test_y = ds.on(device, *digits())
+    # One torch thread while it trains: the CPU time is then the work done, not threads
+    # spinning while they wait for a core (on a busy two-core machine, two threads
+    # spent 30 times the CPU time of one on this training).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    cuda = [landing(device).index or 0] if landing(device).type == "cuda" else []
+    try:
+        with torch.random.fork_rng(devices=cuda):
+            # Reproducible even if train_cnn forgets to seed. (Not torch.manual_seed: once
+            # torch.optim has loaded torch._dynamo, that is a wrapper which imports it.)
+            torch.default_generator.manual_seed(0)
+            if cuda:
+                torch.cuda.manual_seed(0)
+            start = time.process_time()
+            model = kata.train_cnn(train_x, train_y, seed=0)
+            seconds = time.process_time() - start
+    finally:
+        torch.set_num_threads(threads)
+    if not isinstance(model, nn.Module):
+        raise fail(f"train_cnn returned {_type_name(model)}, but should return the trained "
+                   "nn.Module", "return the model itself, after training it.")
+    layers = [m for m in model.modules() if isinstance(m, kata.Conv2dLayer)]
+    if not layers:
+        raise fail(
+            "the model train_cnn returned has no Conv2dLayer among its modules",
+            "build the CNN from your own Conv2dLayer (in an nn.Sequential, or as attributes "
+            "of your own nn.Module), not from nn.Linear layers alone.",
+        )
+    trained = len(conv_layer_calls(kata))
+    if trained == 0:
+        raise fail("no Conv2dLayer ran while train_cnn trained",
+                   "the model you train must call your Conv2dLayer in its forward pass.")
+    wrong_place = [
+        (name, p.device) for name, p in model.named_parameters() if p.device != train_x.device
+    ]
+    if wrong_place:
+        name, where = wrong_place[0]
+        raise fail(f"the model's parameter {name} is on {where}, but should be on "
+                   f"{train_x.device}, with the images",
+                   "move the model to the images' device: model.to(images.device).")
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(test_x)
+    except Exception as exc:  # the learner's model fell over: a crash, not a test error
+        guard.current().crash = exc
+        raise
+    if len(conv_layer_calls(kata)) == trained:
+        raise fail("no Conv2dLayer ran when the returned model was evaluated",
+                   "return the model you trained, whose forward pass runs your Conv2dLayer.")
+    want = (len(test_y), 10)
+    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != want:
+        what = f"of shape {tuple(logits.shape)}" if isinstance(logits, torch.Tensor) else (
+            _type_name(logits))
+        raise fail(f"the trained model gave {what} for {len(test_y)} images, but should give "
+                   f"a tensor of shape {want}: one logit per class",
+                   "end the model with 10 output channels of size 1x1 and nn.Flatten() (or "
+                   "with nn.Linear(..., 10)).")
+    if logits.dtype != F32 or logits.device != test_x.device:
+        raise fail(f"the logits are {logits.dtype} on {logits.device}, but should be "
+                   f"float32 on {test_x.device}, like the images")
+    correct = int((logits.argmax(dim=1) == test_y).sum())
+    accuracy = correct / len(test_y)
+    if accuracy < MIN_ACCURACY:
+        raise fail(
+            f"the trained model classifies {correct} of the {len(test_y)} held-out digits "
+            f"correctly ({accuracy:.1%}), but should reach {MIN_ACCURACY:.0%} (training took "
+            f"{seconds:.1f} s of CPU time)",
+            "a few Conv2dLayers with ReLU between them, the last one giving 10 channels of "
+            "1x1 (or nn.Flatten and nn.Linear), trained with F.cross_entropy and "
+            "torch.optim.Adam (lr=1e-2) on minibatches of 64 for the epochs asked, reach "
+            "about 97%. Check that each minibatch's labels go with its images.",
+        )
