@@ -1,0 +1,270 @@
+"""What the layer-class katas (08_layers, 09_layer_function) share in their tests.
+
+Both build the book's model, x -> Lin(w1, b1) -> Relu -> Lin(w2, b2) -> Mse, from
+the learner's classes: the draws, the expected loss and gradients from autograd
+(both ReLU conventions at exactly 0), rounding bounds carried through every step,
+and the checks of how `backward()` behaves (a second call replaces `.g`; a call
+before the forward pass says so). Kata modules never import each other; their
+tests share this instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from hypothesis import strategies as st
+
+from dojo import checks, grads, show
+from dojo import strategies as ds
+from dojo.outcomes import WrongAnswer
+
+SIDE = st.integers(0, ds.MAX_SIDE)
+
+
+BATCH = st.integers(1, ds.MAX_SIDE)  # the loss needs N >= 1: the mean of no numbers is nan
+
+
+def cpu64(*tensors: Any) -> Any:
+    """float64 copies on the CPU, where expected values and bounds are computed."""
+    return tuple(t.detach().cpu().double() for t in tensors)
+
+
+@contextlib.contextmanager
+def showing(steps: Any, device: Any, **tensors: Any) -> Iterator[None]:
+    """Add the input, as code a learner can paste, to a wrong answer raised in the block.
+
+    `tensors` are the drawn CPU tensors (never handed to the learner), shown on
+    `device`; `steps` are the lines that use them.
+    """
+    __tracebackhide__ = True
+    try:
+        yield
+    except WrongAnswer as exc:
+        lines = [f"{name} = {show.tensor_code(t.to(device))}" for name, t in tensors.items()]
+        code = "\n".join("    " + line for line in [*lines, *steps])
+        raise WrongAnswer(f"{exc}\nOn this input:\n{code}") from None
+
+
+def fail(message: Any, hint: Any = "") -> Any:
+    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
+
+
+REPLACE_HINT = (
+    "a second backward() must give the same .g as the first: backward() replaces .g "
+    "(`self.inp.g = ...`, as in the book); it does not add to the .g of an earlier call "
+    "(`+=`)."
+)
+
+
+def backward_again(backward: Any, check: Any, call: Any, steps: Any) -> Any:
+    """Run `backward()` a second time: `check(hint)` must still pass (it replaces .g).
+    `steps`, the lines `showing` prints, gain the second call."""
+    __tracebackhide__ = True
+    steps.append(f"{call}  # a second time")
+    backward()
+    try:
+        check(REPLACE_HINT)
+    except WrongAnswer as exc:
+        raise WrongAnswer(f"after a second {call}: {exc}") from None
+
+
+SAYS_CALL_FIRST = re.compile(r"forward|call|before", re.IGNORECASE)
+
+
+PYTHONS_OWN = re.compile(r"'\w+' object has no attribute '\w+'")
+
+
+def assert_refuses_backward(backward: Any, call: Any, hint: Any) -> Any:
+    """`backward()`, run before any forward pass, must raise an exception that says so;
+    `hint` tells the learner how (it names the kata's own classes)."""
+    __tracebackhide__ = True
+    try:
+        backward()
+    except Exception as exc:
+        message = str(exc)
+        if PYTHONS_OWN.fullmatch(message) or not SAYS_CALL_FIRST.search(message):
+            raise fail(
+                f"{call} raised {type(exc).__name__}({message!r}), but its message should say "
+                "that the layer must be called (the forward pass) before backward()",
+                hint,
+            ) from None
+        return
+    raise fail(
+        f"{call} returned normally, but should raise an exception: there was no forward pass "
+        "to take gradients from",
+        hint,
+    )
+
+
+def relu_expected(x: Any, up: Any) -> Any:
+    """inp.g from autograd: F.relu's convention (0 at exactly 0), and, where x has a
+    zero, clamp_min's (1 at exactly 0): both are subgradients."""
+    _, at_zero_0 = grads.autograd(lambda inp: F.relu(inp), upstream=up, inp=x)
+    if not bool((x == 0).any()):
+        return [at_zero_0]
+    _, at_zero_1 = grads.autograd(lambda inp: torch.where(inp >= 0, inp, 0.0), upstream=up, inp=x)
+    return [at_zero_0, at_zero_1]
+
+
+@st.composite
+def relu_operands(draw: st.DrawFn) -> Any:
+    shape = draw(ds.shapes(max_dims=3), label="shape")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    x = draw(ds.tensors(shape, dtype=dtype), label="x")
+    return x, draw(grads.upstream_gradients(shape, dtype=dtype))
+
+
+def lin_bound(x: Any, w: Any, b: Any) -> Any:
+    """Largest error of a correct `x @ w + b` in x's dtype, elementwise (float64, CPU)."""
+    xd, wd, bd = cpu64(x, w, b)
+    return checks.sum_bound(x.dtype, x.shape[1] + 1, xd.abs() @ wd.abs() + bd.abs())
+
+
+@st.composite
+def lin_operands(draw: st.DrawFn) -> Any:
+    n, n_in, n_out = draw(SIDE, label="N"), draw(SIDE, label="n_in"), draw(SIDE, label="n_out")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    return (
+        draw(ds.tensors((n, n_in), dtype=dtype), label="x"),
+        draw(ds.tensors((n_in, n_out), dtype=dtype), label="w"),
+        draw(ds.tensors((n_out,), dtype=dtype), label="b"),
+        draw(grads.upstream_gradients((n, n_out), dtype=dtype)),
+    )
+
+
+def mse_loss_bound(inp: Any, targ: Any, extra: Any = None) -> Any:
+    """Largest error of a correct mean squared error (as in 05_forward_pass).
+
+    `extra`, when given, is an error already in inp (elementwise, float64): the
+    loss moves by at most sum(2 |inp - targ| extra + extra**2) / N on top.
+    """
+    od, td = cpu64(inp, targ)
+    od, n = od.squeeze(-1), td.shape[0]
+    extra = torch.zeros_like(od) if extra is None else extra.squeeze(-1)
+    magnitude = ((od.abs() + extra + td.abs()) ** 2).sum()
+    own = checks.sum_bound(inp.dtype, n + 2, magnitude) / n
+    return own + (2 * (od - td).abs() * extra + extra**2).sum() / n
+
+
+def mse_grad_bound(inp: Any, targ: Any) -> Any:
+    """Largest error of a correct 2 * (inp - targ) / N, elementwise, shape (N, 1): a few
+    roundings (the difference, the product, the division) of 2 (|inp| + |targ|) / N."""
+    od, td = cpu64(inp, targ)
+    return checks.sum_bound(inp.dtype, 2, 2 * (od.abs() + td[:, None].abs()) / td.shape[0])
+
+
+@st.composite
+def mse_operands(draw: st.DrawFn) -> Any:
+    n = draw(BATCH, label="N")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    return (
+        draw(ds.tensors((n, 1), dtype=dtype), label="inp"),
+        draw(ds.tensors((n,), dtype=dtype), label="targ"),
+    )
+
+
+MODEL_NAMES = ("x", "w1", "b1", "w2", "b2", "targ")
+
+
+def layer_label(kata: Any, layer: Any, w1: Any, w2: Any) -> Any:
+    """Which layer of the model `layer` is: a Lin is known by the weight it holds."""
+    if isinstance(layer, kata.Mse):
+        return "Mse"
+    if isinstance(layer, kata.Relu):
+        return "Relu"
+    if isinstance(layer, kata.Lin):
+        held = list(vars(layer).values())
+        if any(v is w2 for v in held):
+            return "last Lin"
+        if any(v is w1 for v in held):
+            return "first Lin"
+        return "Lin"
+    return type(layer).__name__
+
+
+def model_bounds(x: Any, w1: Any, b1: Any, w2: Any, b2: Any, targ: Any) -> Any:
+    """Rounding-error bounds of a correct model, carried through every step in float64.
+
+    Each computed value v^ is within e of the exact v, elementwise. A product of two
+    computed values a^ @ b^ errs by its own rounding (sum_bound over the inner size of
+    (|a| + ea) @ (|b| + eb)) plus what the inputs' errors carry: (|a| + ea) @ (|b| + eb)
+    - |a| @ |b|. ReLU rounds nothing and moves no two numbers apart, and its mask is the
+    same for the computed and the exact hidden values (the test keeps hidden values away
+    from 0 by more than their error, or exactly 0). Returns the bound of the loss and of
+    every gradient.
+    """
+    dtype = x.dtype
+    xd, w1d, b1d, w2d, b2d, td = cpu64(x, w1, b1, w2, b2, targ)
+    n = td.shape[0]
+
+    def product(a: Any, ea: Any, b: Any, eb: Any) -> Any:
+        big = (a.abs() + ea) @ (b.abs() + eb)
+        carried = (big - a.abs() @ b.abs()).clamp_min(0.0)
+        return checks.sum_bound(dtype, a.shape[-1], big) + carried
+
+    def total(a: Any, ea: Any) -> Any:  # the sum over the batch (dim 0) of a computed a^
+        return checks.sum_bound(dtype, a.shape[0], (a.abs() + ea).sum(0)) + ea.sum(0)
+
+    h = xd @ w1d + b1d
+    e_h = checks.sum_bound(dtype, x.shape[1] + 1, xd.abs() @ w1d.abs() + b1d.abs())
+    r, e_r = h.clamp_min(0.0), e_h
+    o = r @ w2d + b2d
+    e_o = checks.sum_bound(dtype, w2.shape[0] + 1, (r + e_r) @ w2d.abs() + b2d.abs())
+    e_o = e_o + e_r @ w2d.abs()
+    g_o = 2 * (o - td[:, None]) / n
+    e_go = checks.sum_bound(dtype, 2, 2 * (o.abs() + e_o + td[:, None].abs()) / n) + 2 * e_o / n
+    g_r = g_o @ w2d.t()
+    e_gr = product(g_o, e_go, w2d.t(), torch.zeros_like(w2d.t()))
+    # The mask only zeroes: |g_h| <= |g_r|, and its error is at most e_gr.
+    return mse_loss_bound(o.to(dtype), targ.cpu(), extra=e_o), {
+        "x": product(g_r, e_gr, w1d.t(), torch.zeros_like(w1d.t())),
+        "w1": product(xd.t(), torch.zeros_like(xd.t()), g_r, e_gr),
+        "b1": total(g_r, e_gr),
+        "w2": product(r.t(), e_r.t(), g_o, e_go),
+        "b2": total(g_o, e_go),
+    }
+
+
+def hidden_is_decided(x: Any, w1: Any, b1: Any) -> Any:
+    """Every hidden pre-activation is exactly 0 or further from 0 than its rounding
+    error: the sign, so ReLU's mask, is then the same in any correct computation."""
+    xd, w1d, b1d = cpu64(x, w1, b1)
+    h = xd @ w1d + b1d
+    ambiguous = (h != 0) & (h.abs() <= lin_bound(x, w1, b1))
+    in_dtype = (x.detach().cpu() @ w1.detach().cpu() + b1.detach().cpu()).double()
+    return not bool(ambiguous.any()) and bool((in_dtype[h == 0] == 0).all())
+
+
+def model_expected(x: Any, w1: Any, b1: Any, w2: Any, b2: Any, targ: Any) -> Any:
+    """The loss and gradients from autograd, with both ReLU conventions at exactly 0."""
+    def model(relu: Any) -> Any:
+        def run(x: Any, w1: Any, b1: Any, w2: Any, b2: Any, targ: Any) -> Any:
+            out = relu(x @ w1 + b1) @ w2 + b2
+            return F.mse_loss(out.squeeze(-1), targ)
+        return run
+
+    inputs = dict(zip(MODEL_NAMES, (x, w1, b1, w2, b2, targ), strict=True))
+    loss, at_zero_0 = grads.autograd(model(F.relu), **inputs)
+    answers = [at_zero_0]
+    xd, w1d, b1d = cpu64(x, w1, b1)
+    if bool(((xd @ w1d + b1d) == 0).any()):
+        step = model(lambda h: torch.where(h >= 0, h, 0.0))
+        answers.append(grads.autograd(step, **inputs)[1])
+    return loss, answers
+
+
+@st.composite
+def model_operands(draw: st.DrawFn) -> Any:
+    n, n_in, nh = draw(BATCH, label="N"), draw(SIDE, label="n_in"), draw(SIDE, label="nh")
+    dtype = draw(ds.float_dtypes(), label="dtype")
+    shapes = {
+        "x": (n, n_in), "w1": (n_in, nh), "b1": (nh,), "w2": (nh, 1), "b2": (1,), "targ": (n,),
+    }
+    return tuple(
+        draw(ds.tensors(shape, dtype=dtype), label=name) for name, shape in shapes.items()
+    )
