@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from dojo import checks, grads, show
 from dojo import strategies as ds
+from dojo.checks import cpu64, fail
 from dojo.outcomes import WrongAnswer
 
 SIDE = st.integers(0, ds.MAX_SIDE)
@@ -28,10 +29,6 @@ SIDE = st.integers(0, ds.MAX_SIDE)
 
 BATCH = st.integers(1, ds.MAX_SIDE)  # the loss needs N >= 1: the mean of no numbers is nan
 
-
-def cpu64(*tensors: Any) -> Any:
-    """float64 copies on the CPU, where expected values and bounds are computed."""
-    return tuple(t.detach().cpu().double() for t in tensors)
 
 
 @contextlib.contextmanager
@@ -49,9 +46,6 @@ def showing(steps: Any, device: Any, **tensors: Any) -> Iterator[None]:
         code = "\n".join("    " + line for line in [*lines, *steps])
         raise WrongAnswer(f"{exc}\nOn this input:\n{code}") from None
 
-
-def fail(message: Any, hint: Any = "") -> Any:
-    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
 
 
 REPLACE_HINT = (

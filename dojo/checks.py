@@ -53,7 +53,14 @@ def matmul_bound(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return sum_bound(a.dtype, a.shape[-1], magnitude)  # type: ignore[no-any-return]
 
 
-def _fail(message: str, hint: str = "") -> WrongAnswer:
+def cpu64(*tensors: torch.Tensor | None) -> tuple[Any, ...]:
+    """float64 copies on the CPU, where expected values and bounds are computed
+    (a `None`, such as a missing bias, stays `None`)."""
+    return tuple(None if t is None else t.detach().cpu().double() for t in tensors)
+
+
+def fail(message: str, hint: str = "") -> WrongAnswer:
+    """A wrong answer in the one message format: what differs, then "Look at: hint"."""
     return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
 
 
@@ -94,22 +101,22 @@ def assert_tensor(
     dtype = expected.dtype if dtype is None else dtype
     device = expected.device if device is None else torch.device(device)
     if not isinstance(got, torch.Tensor):
-        raise _fail(
-            f"{name} is {_type_name(got)}, but should be a torch.Tensor of shape "
+        raise fail(
+            f"{name} is {type_name(got, returned=True)}, but should be a torch.Tensor of shape "
             f"{tuple(expected.shape)}",
             hint,
         )
     if got.shape != expected.shape:
-        raise _fail(
+        raise fail(
             f"{name}.shape={tuple(got.shape)}, but should be {tuple(expected.shape)}",
             hint or _shape_hint(got.shape, expected.shape),
         )
     if got.dtype != dtype:
-        raise _fail(
+        raise fail(
             f"{name}.dtype={got.dtype}, but should be {dtype}", _dtype_hint(got.dtype, dtype)
         )
     if got.device != device:
-        raise _fail(f"{name}.device={got.device}, but should be {device}", _device_hint())
+        raise fail(f"{name}.device={got.device}, but should be {device}", _device_hint())
     assert_values(got, expected, bound=bound, name=name, hint=hint)
 
 
@@ -124,9 +131,11 @@ def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
     return "work out the result's shape from the inputs' shapes before computing anything."
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any, *, returned: bool = False) -> str:
+    """How a message names what a learner's code produced: "a list", "a torch.nn.Linear";
+    a `returned` None asks whether the function forgot to return."""
     if value is None:
-        return "None (did the function forget to return?)"
+        return "None (did the function forget to return?)" if returned else "None"
     return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
 
 
@@ -157,7 +166,7 @@ def assert_values(
     ]
     if e.numel() <= SHOW_BOTH_UP_TO:
         lines.append(f"got:\n{_indent(got)}\nexpected:\n{_indent(expected.to(got.dtype))}")
-    raise _fail("\n".join(lines), hint)
+    raise fail("\n".join(lines), hint)
 
 
 def _indent(t: torch.Tensor) -> str:
@@ -170,8 +179,10 @@ def assert_exact_type(
     """`type(got) is expected_type`: a numpy float or a 0-dim tensor is not a float."""
     __tracebackhide__ = True
     if type(got) is not expected_type:
-        raise _fail(
-            f"{name} is {_type_name(got)}, but should be a Python {expected_type.__name__}", hint
+        raise fail(
+            f"{name} is {type_name(got, returned=True)}, "
+            f"but should be a Python {expected_type.__name__}",
+            hint,
         )
 
 
@@ -181,21 +192,24 @@ def assert_number(
     """A Python int or float (not bool, not numpy, not a tensor) within `bound`."""
     __tracebackhide__ = True
     if type(got) not in (int, float):
-        raise _fail(f"{name} is {_type_name(got)}, but should be a Python number", hint)
+        raise fail(
+            f"{name} is {type_name(got, returned=True)}, but should be a Python number", hint
+        )
     if not (abs(got - expected) <= bound or (math.isnan(got) and math.isnan(expected))):
-        raise _fail(f"{name}={got!r}, but should be {expected!r} (allowed error {bound:.3g})", hint)
+        raise fail(f"{name}={got!r}, but should be {expected!r} (allowed error {bound:.3g})", hint)
 
 
 def assert_equal(got: Any, expected: Any, *, name: str = "result", hint: str = "") -> None:
     """Exact equality, type included (`(2, 3)` is not `[2, 3]` or `torch.Size([2, 3])`)."""
     __tracebackhide__ = True
     if type(got) is not type(expected):
-        raise _fail(
-            f"{name} is {_type_name(got)}, but should be a {type(expected).__name__}: {expected!r}",
+        raise fail(
+            f"{name} is {type_name(got, returned=True)}, "
+            f"but should be a {type(expected).__name__}: {expected!r}",
             hint,
         )
     if got != expected:
-        raise _fail(f"{name}={got!r}, but should be {expected!r}", hint)
+        raise fail(f"{name}={got!r}, but should be {expected!r}", hint)
 
 
 def assert_view_of(
@@ -217,7 +231,7 @@ def assert_view_of(
     """
     __tracebackhide__ = True
     if got.untyped_storage().data_ptr() != source.untyped_storage().data_ptr():
-        raise _fail(
+        raise fail(
             f"{name} does not share the memory of {source_name}: it is a copy, "
             "but should be a view",
             hint
@@ -227,7 +241,7 @@ def assert_view_of(
     if got.numel() == 0:
         return
     if got.storage_offset() != expected.storage_offset():
-        raise _fail(
+        raise fail(
             f"{name}.storage_offset()={got.storage_offset()}, but should be "
             f"{expected.storage_offset()}",
             hint
@@ -235,7 +249,7 @@ def assert_view_of(
         )
     for dim, size in enumerate(got.shape):
         if size > 1 and got.stride(dim) != expected.stride(dim):
-            raise _fail(
+            raise fail(
                 f"{name}.stride()={tuple(got.stride())}, but should be "
                 f"{tuple(expected.stride())} (dimension {dim}, of size {size})",
                 hint
@@ -275,14 +289,14 @@ def raises(
     except exc_type as exc:
         message = str(exc)
         if match is not None and not re.search(match, message):
-            raise _fail(
+            raise fail(
                 f"{call} raised {type(exc).__name__}({message!r}), but the message should "
                 f"name {names or repr(match)}",
                 f"{why}; say which in the message.",
             ) from None
         for shape in shapes:
             if not any(form in message for form in shape_forms(shape)):
-                raise _fail(
+                raise fail(
                     f"{call} raised {type(exc).__name__}({message!r}), but the message should "
                     f"name the shape {tuple(shape)}",
                     "put every shape involved in the message, e.g. "
@@ -292,10 +306,10 @@ def raises(
     except Exception as exc:
         if exc_type is Exception:
             raise
-        raise _fail(
+        raise fail(
             f"{call} raised {type(exc).__name__}, but should raise {exc_type.__name__}: {why}",
         ) from None
-    raise _fail(f"{call} returned normally, but should raise {exc_type.__name__}: {why}")
+    raise fail(f"{call} returned normally, but should raise {exc_type.__name__}: {why}")
 
 
 def assert_matmul(got: Any, a: torch.Tensor, b: torch.Tensor) -> None:

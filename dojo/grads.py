@@ -18,7 +18,7 @@ import torch
 from hypothesis import strategies as st
 
 from dojo import show
-from dojo.checks import SHOW_BOTH_UP_TO, _fail, _type_name, assert_values
+from dojo.checks import SHOW_BOTH_UP_TO, assert_values, fail, type_name
 from dojo.outcomes import WrongAnswer
 from dojo.strategies import tensors
 
@@ -104,32 +104,32 @@ def assert_grads(
         want = answers[0][name]
         hint = hints.get(name, "")
         if not hasattr(t, "g"):
-            raise _fail(
+            raise fail(
                 f"{function} did not set `{name}.g`",
                 hint or f"store the gradient on the tensor itself: `{name}.g = ...`, "
                 f"a tensor of {name}'s shape {tuple(t.shape)}.",
             )
         g = t.g
         if not isinstance(g, torch.Tensor):
-            raise _fail(
-                f"`{name}.g` is {_type_name(g)}, but should be a torch.Tensor of shape "
+            raise fail(
+                f"`{name}.g` is {type_name(g)}, but should be a torch.Tensor of shape "
                 f"{tuple(want.shape)}",
                 hint,
             )
         if g.shape != want.shape:
-            raise _fail(
+            raise fail(
                 f"`{name}.g` differs: expected shape {tuple(want.shape)}, got {tuple(g.shape)}",
                 hint or _grad_shape_hint(name, tuple(g.shape), tuple(want.shape)),
             )
         if g.dtype != t.dtype:
-            raise _fail(
+            raise fail(
                 f"`{name}.g` differs: expected dtype {t.dtype} (the dtype of {name}), "
                 f"got {g.dtype}",
                 "a gradient has the dtype of its tensor: build it from the tensors you "
                 "were given, not with torch.zeros(...) or .float().",
             )
         if g.device != t.device:
-            raise _fail(
+            raise fail(
                 f"`{name}.g` differs: expected device {t.device} (the device of {name}), "
                 f"got {g.device}",
                 "a gradient lives on its tensor's device: build it from the tensors you "

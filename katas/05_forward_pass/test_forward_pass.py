@@ -15,15 +15,11 @@ from hypothesis import strategies as st
 
 from dojo import checks, graded
 from dojo import strategies as ds
+from dojo.checks import cpu64
 
 F64 = torch.float64
 SQUARE = ds.SQUARE
 SIDE = st.integers(0, ds.MAX_SIDE)
-
-
-def cpu64(*tensors):
-    """float64 copies on the CPU, where expected values and bounds are computed."""
-    return tuple(t.detach().cpu().double() for t in tensors)
 
 
 def lin_bound(x, w, b):

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 from dojo import checks, graded, stats
 from dojo import strategies as ds
+from dojo.checks import type_name
 from dojo.outcomes import WrongAnswer
 
 F32, F64 = torch.float32, torch.float64
@@ -137,12 +138,6 @@ def global_generators_kept(device):
         yield
 
 
-def _type_name(value):
-    if value is None:
-        return "None (did the function forget to return?)"
-    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
-
-
 def assert_weights_layout(got, shape, dtype, device):
     """A tensor of `shape`, `dtype` (None: torch's default) on `device`."""
     __tracebackhide__ = True
@@ -150,7 +145,8 @@ def assert_weights_layout(got, shape, dtype, device):
     device = landing_device(device)
     if not isinstance(got, torch.Tensor):
         raise WrongAnswer(
-            f"result is {_type_name(got)}, but should be a torch.Tensor of shape {shape}"
+            f"result is {type_name(got, returned=True)}, "
+            f"but should be a torch.Tensor of shape {shape}"
         )
     if tuple(got.shape) != shape:
         hint = "the weights are (n_in, n_out): one row per input, so that x @ w works."

@@ -16,16 +16,12 @@ from hypothesis import strategies as st
 
 from dojo import checks, graded, grads, show
 from dojo import strategies as ds
+from dojo.checks import cpu64
 from dojo.outcomes import RuleBroken, WrongAnswer
 
 F64 = torch.float64
 SIDE = st.integers(0, ds.MAX_SIDE)
 BATCH = st.integers(1, ds.MAX_SIDE)  # mse needs N >= 1: the mean of no numbers is nan
-
-
-def cpu64(*tensors):
-    """float64 copies on the CPU, where expected values and bounds are computed."""
-    return tuple(t.detach().cpu().double() for t in tensors)
 
 
 def close(a, b):

@@ -29,6 +29,7 @@ from torch.autograd.gradcheck import GradcheckError
 
 from dojo import checks, graded, grads, guard, show
 from dojo import strategies as ds
+from dojo.checks import cpu64, fail
 from dojo.outcomes import WrongAnswer
 
 F32, F64 = torch.float32, torch.float64
@@ -36,17 +37,9 @@ SIDE = st.integers(0, ds.MAX_SIDE)
 SQUARE = ds.SQUARE
 
 
-def fail(message, hint=""):
-    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
-
-
 def leaf(device, t):
     """A copy of `t` on `device` that autograd tracks: `.grad` lands on it."""
     return ds.on(device, t).requires_grad_()
-
-
-def cpu64(*tensors):
-    return tuple(t.detach().cpu().double() for t in tensors)
 
 
 def input_names(function_class, count):
@@ -169,7 +162,7 @@ def assert_gradient(got, expected, inp, *, which, name, bound=None, hint=""):
         )
     if not isinstance(got, torch.Tensor):
         raise fail(
-            f"{name}.backward returned {checks._type_name(got)} for {which}, "
+            f"{name}.backward returned {checks.type_name(got)} for {which}, "
             "but a gradient is a torch.Tensor",
             hint,
         )
@@ -665,7 +658,7 @@ def assert_losses(losses, epochs):
     __tracebackhide__ = True
     if not isinstance(losses, list):
         raise fail(
-            f"fit_with_my_relu returned {checks._type_name(losses)}, but should return a "
+            f"fit_with_my_relu returned {checks.type_name(losses)}, but should return a "
             f"list of {epochs} Python floats",
             "collect the loss of every epoch in a list: losses.append(loss.item()).",
         )
@@ -677,7 +670,7 @@ def assert_losses(losses, epochs):
     for k, value in enumerate(losses):
         if type(value) is not float:
             raise fail(
-                f"losses[{k}] is {checks._type_name(value)}, but should be a Python float",
+                f"losses[{k}] is {checks.type_name(value)}, but should be a Python float",
                 "loss.item() turns a 0-dim tensor into a Python float. A tensor kept in the "
                 "list also keeps its whole graph alive.",
             )

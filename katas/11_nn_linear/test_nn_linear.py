@@ -37,7 +37,8 @@ from torch import nn
 
 from dojo import checks, graded, stats
 from dojo import strategies as ds
-from dojo.outcomes import RuleBroken, WrongAnswer
+from dojo.checks import cpu64, fail, type_name
+from dojo.outcomes import RuleBroken
 
 F32, F64 = torch.float32, torch.float64
 SEEDS = st.integers(0, 2**32 - 1)
@@ -55,21 +56,6 @@ def build(factory, *args, seed, **kwargs):
 def landing(device):
     """The device a tensor made with `device=device` lands on ("cuda" -> cuda:0)."""
     return torch.empty(0, device=device).device
-
-
-def cpu64(*tensors):
-    """float64 copies on the CPU, where expected values and bounds are computed."""
-    return tuple(t.detach().cpu().double() for t in tensors)
-
-
-def fail(message, hint=""):
-    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
-
-
-def _type_name(value):
-    if value is None:
-        return "None"
-    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
 
 
 def linear_bound(x, w, b):
@@ -97,7 +83,7 @@ def assert_module_from_scratch(cls, name, forbidden_base):
     __tracebackhide__ = True
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise fail(
-            f"{name} is {_type_name(cls)}, but should be a subclass of nn.Module",
+            f"{name} is {type_name(cls)}, but should be a subclass of nn.Module",
             f"class {name}(nn.Module): nn.Module finds the parameters you assign as "
             "attributes, moves them with .to(), and saves them in state_dict().",
         )
@@ -122,7 +108,7 @@ def assert_parameters(layer, name, shapes, dtype=F32, device="cpu"):
             elif isinstance(value, torch.Tensor):
                 what = "a plain tensor attribute"
             else:
-                what = f"missing ({name}.{key} is {_type_name(value)})"
+                what = f"missing ({name}.{key} is {type_name(value)})"
             raise fail(
                 f"{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
                 f"the parameters are {sorted(found)}",
@@ -133,7 +119,7 @@ def assert_parameters(layer, name, shapes, dtype=F32, device="cpu"):
             )
         if not isinstance(value, nn.Parameter):
             raise fail(
-                f"{name}.{key} is {_type_name(value)}, but should be the nn.Parameter that "
+                f"{name}.{key} is {type_name(value)}, but should be the nn.Parameter that "
                 f"named_parameters() lists under {key!r}",
                 f"assign the parameter itself: self.{key} = nn.Parameter(...).",
             )
@@ -550,7 +536,7 @@ def test_model_returns_the_mse_loss_of_linear_relu_linear(kata, device, case, se
     dtype = x.dtype
     model = build(kata.Model, n_in, nh, n_out, seed=seed)
     if not isinstance(model, nn.Module):
-        raise fail(f"Model({n_in}, {nh}, {n_out}) is {_type_name(model)}, but should be an "
+        raise fail(f"Model({n_in}, {nh}, {n_out}) is {type_name(model)}, but should be an "
                    "nn.Module", "class Model(nn.Module): and call super().__init__() first.")
     model.to(device=device, dtype=dtype)
     x, targ = ds.on(device, x, targ)

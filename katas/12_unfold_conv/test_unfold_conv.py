@@ -40,7 +40,8 @@ from torch import nn
 
 from dojo import checks, graded, guard
 from dojo import strategies as ds
-from dojo.outcomes import RuleBroken, WrongAnswer
+from dojo.checks import cpu64, fail, type_name
+from dojo.outcomes import RuleBroken
 
 F32, F64 = torch.float32, torch.float64
 SEEDS = st.integers(0, 2**32 - 1)
@@ -58,24 +59,9 @@ def out_size(size, kernel, stride, padding):
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def cpu64(*tensors):
-    """float64 copies on the CPU, where expected values and bounds are computed."""
-    return tuple(None if t is None else t.detach().cpu().double() for t in tensors)
-
-
 def landing(device):
     """The device a tensor made with `device=device` lands on ("cuda" -> cuda:0)."""
     return torch.empty(0, device=device).device
-
-
-def fail(message, hint=""):
-    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
-
-
-def _type_name(value):
-    if value is None:
-        return "None"
-    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
 
 
 def build(factory, *args, seed, **kwargs):
@@ -336,7 +322,7 @@ def assert_module_from_scratch(cls):
     __tracebackhide__ = True
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise fail(
-            f"Conv2dLayer is {_type_name(cls)}, but should be a subclass of nn.Module",
+            f"Conv2dLayer is {type_name(cls)}, but should be a subclass of nn.Module",
             "class Conv2dLayer(nn.Module): nn.Module finds the parameters you assign as "
             "attributes, moves them with .to(), and saves them in state_dict().",
         )
@@ -357,7 +343,7 @@ def assert_parameters(layer, name, shapes, dtype, device):
             what = (
                 "a buffer (register_buffer)" if key in dict(layer.named_buffers())
                 else "a plain tensor attribute" if isinstance(value, torch.Tensor)
-                else f"missing ({name}.{key} is {_type_name(value)})"
+                else f"missing ({name}.{key} is {type_name(value)})"
             )
             raise fail(
                 f"{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
@@ -368,7 +354,7 @@ def assert_parameters(layer, name, shapes, dtype, device):
             )
         if not isinstance(value, nn.Parameter):
             raise fail(
-                f"{name}.{key} is {_type_name(value)}, but should be the nn.Parameter that "
+                f"{name}.{key} is {type_name(value)}, but should be the nn.Parameter that "
                 f"named_parameters() lists under {key!r}",
                 f"assign the parameter itself: self.{key} = nn.Parameter(...).",
             )
@@ -614,7 +600,7 @@ def test_train_cnn_learns_8x8_digits_with_your_conv2d_layer(kata, device):
     finally:
         torch.set_num_threads(threads)
     if not isinstance(model, nn.Module):
-        raise fail(f"train_cnn returned {_type_name(model)}, but should return the trained "
+        raise fail(f"train_cnn returned {type_name(model)}, but should return the trained "
                    "nn.Module", "return the model itself, after training it.")
     layers = [m for m in model.modules() if isinstance(m, kata.Conv2dLayer)]
     if not layers:
@@ -648,7 +634,7 @@ def test_train_cnn_learns_8x8_digits_with_your_conv2d_layer(kata, device):
     want = (len(test_y), 10)
     if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != want:
         what = f"of shape {tuple(logits.shape)}" if isinstance(logits, torch.Tensor) else (
-            _type_name(logits))
+            type_name(logits))
         raise fail(f"the trained model gave {what} for {len(test_y)} images, but should give "
                    f"a tensor of shape {want}: one logit per class",
                    "end the model with 10 output channels of size 1x1 and nn.Flatten() (or "
