@@ -10,6 +10,8 @@ import time
 
 import pytest
 import torch
+from dojoproject import TOY_REFERENCE as REFERENCE
+from dojoproject import TOY_TESTS as TESTS
 from hypothesis import settings
 
 REGISTRY = """\
@@ -45,36 +47,6 @@ def halve(x):
     raise NotImplementedError("kata 01_toy: implement halve")
 '''
 
-REFERENCE = '''\
-def double(t):
-    return t * 2
-
-
-def halve(x):
-    return x / 2
-'''
-
-TESTS = '''\
-import torch
-from hypothesis import given
-from hypothesis import strategies as st
-
-from dojo import checks, graded
-from dojo import strategies as ds
-
-
-@graded("double")
-@given(t=ds.tensors((3,), dtype=torch.float64))
-def test_double_doubles(kata, device, t):
-    t = ds.to_device(t, device)
-    checks.assert_tensor(kata.double(t), t * 2)
-
-
-@graded("halve")
-@given(x=st.integers(-100, 100))
-def test_halve_halves(kata, x):
-    checks.assert_number(kata.halve(float(x)), x / 2)
-'''
 
 PROBE = '''\
 from hypothesis import settings
