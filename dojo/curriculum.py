@@ -30,6 +30,7 @@ class Function:
     forbid: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
     max_torch_calls: str | None = None
+    min_torch_calls: str | None = None
     hints: tuple[str, ...] = ()
     time_limit: float | None = None  # CPU seconds per call; None: the guard's default
 
@@ -71,7 +72,8 @@ class Curriculum:
 
 
 _FUNCTION_KEYS = {
-    "name", "rule", "plain_python", "forbid", "require", "max_torch_calls", "hints", "time_limit",
+    "name", "rule", "plain_python", "forbid", "require", "max_torch_calls", "min_torch_calls",
+    "hints", "time_limit",
 }
 _KATA_KEYS = {"id", "module", "title", "grade", "book", "function"}
 
@@ -89,6 +91,7 @@ def _function(raw: dict[str, Any], where: str) -> Function:
         forbid=tuple(raw.get("forbid", ())),
         require=tuple(raw.get("require", ())),
         max_torch_calls=raw.get("max_torch_calls"),
+        min_torch_calls=raw.get("min_torch_calls"),
         hints=tuple(raw.get("hints", ())),
         time_limit=_time_limit(raw.get("time_limit"), where),
     )

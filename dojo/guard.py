@@ -157,20 +157,29 @@ class _Snapshot:
         }
         self.arguments = arguments
 
-    def changed(self, mode: RuleMode | None) -> str | None:
+    def changed(
+        self, mode: RuleMode | None, own_name: Callable[[str], str] = lambda name: ""
+    ) -> str | None:
+        """What the call changed in place; `own_name(name)` is the learner's name for a
+        contract parameter, when it differs."""
+
+        def shown(path: str) -> str:
+            own = own_name(path.partition("[")[0])
+            return f"`{path}`" + (f" (your `{own}`)" if own else "")
+
         for path, t, version, before in self.tensors:
             if t._version != version or not _same(t.detach(), before):
                 where = mode.write_location(t) if mode is not None else None
                 at = f"\n  at {where}" if where else ""
                 return (
-                    f"changed its input `{path}` in place{at}\n"
+                    f"changed its input {shown(path)} in place{at}\n"
                     "A function must not modify its inputs: work on a new tensor "
                     "(for example `x + 1` instead of `x += 1`, or `x.clone()` first)."
                 )
         for name, original in self.plain.items():
             if self.arguments[name] != original:
                 return (
-                    f"changed its input `{name}` in place\n"
+                    f"changed its input {shown(name)} in place\n"
                     "A function must not modify its inputs: build a new list instead."
                 )
         return None
@@ -207,22 +216,58 @@ def _signature(fn: Callable[..., Any]) -> inspect.Signature:
 
 
 def _bind(
-    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    contract: inspect.Signature | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The arguments by parameter name, and how each is passed (see show.call_code)."""
+    """The arguments by parameter name, and how each is passed (see show.call_code).
+
+    Names come from the contract's signature when there is one: a learner may name
+    positional parameters freely, the harness always says `a` and `b`. The learner's
+    own signature serves only when there is no contract or the call does not fit it.
+    """
+    def signatures() -> Iterator[inspect.Signature]:
+        if contract is not None:
+            yield contract
+        with contextlib.suppress(TypeError, ValueError):  # a builtin has no signature
+            yield _signature(fn)
+
+    for signature in signatures():
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            continue
+        kinds = {
+            name: _KINDS[signature.parameters[name].kind]
+            for name in bound.arguments
+            if signature.parameters[name].kind in _KINDS
+        }
+        return dict(bound.arguments), kinds
+    named = {f"arg{i}": a for i, a in enumerate(args)}
+    named.update(kwargs)
+    return named, {name: "keyword" for name in kwargs}
+
+
+def _own_name(fn: Callable[..., Any], name: str, contract: inspect.Signature | None) -> str:
+    """How a message names the contract parameter `name`: "`a`", or "`a` (your `m1`)"
+    when the learner's function calls that positional parameter otherwise."""
+    if contract is None or name not in contract.parameters:
+        return ""
+    if contract.parameters[name].kind not in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ):
+        return ""
     try:
-        signature = _signature(fn)
-        bound = signature.bind(*args, **kwargs)
+        own = list(_signature(fn).parameters.values())
     except (TypeError, ValueError):
-        named = {f"arg{i}": a for i, a in enumerate(args)}
-        named.update(kwargs)
-        return named, {name: "keyword" for name in kwargs}
-    kinds = {
-        name: _KINDS[signature.parameters[name].kind]
-        for name in bound.arguments
-        if signature.parameters[name].kind in _KINDS
-    }
-    return dict(bound.arguments), kinds
+        return ""
+    index = list(contract.parameters).index(name)
+    if index < len(own) and own[index].kind in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ) and own[index].name != name:
+        return own[index].name
+    return ""
 
 
 def guarded(
@@ -234,12 +279,14 @@ def guarded(
     files: tuple[str, ...],
     time_limit: float = DEFAULT_TIME_LIMIT,
     method: bool = False,
+    contract: inspect.Signature | None = None,
 ) -> Callable[..., Any]:
     """Wrap a learner function (or method) so every call is checked and remembered.
 
     Guarded calls may nest (a learner's `Model.backward` calling `Lin.backward`):
     each nested call is recorded and checked against its own rules, inside the
-    outer call's rules and CPU-time limit.
+    outer call's rules and CPU-time limit. Arguments are recorded under the names of
+    `contract` (see dojo.contract), whatever the learner called them.
     """
 
     @functools.wraps(fn)
@@ -247,7 +294,7 @@ def guarded(
         state = current()
         state.files = files
         depth = _depth()
-        arguments, kinds = _bind(fn, args, kwargs)
+        arguments, kinds = _bind(fn, args, kwargs, contract)
         recorded = {k: v if k in ("self", "ctx") else _as_given(v) for k, v in arguments.items()}
         state.calls.append(Call(name, recorded, kinds, depth=depth, method=method))
         snapshot = _Snapshot(arguments)
@@ -267,6 +314,7 @@ def guarded(
                         files=files,
                         function=name,
                         budget=rules.budget(arguments),
+                        floor=rules.floor(arguments),
                         inputs=[t for _, t, _, _ in snapshot.tensors],
                     )
                     with mode:
@@ -290,7 +338,7 @@ def guarded(
         for guard in (mode, plain):
             if guard is not None:
                 guard.check_after()
-        changed = snapshot.changed(mode)
+        changed = snapshot.changed(mode, lambda name: _own_name(fn, name, contract))
         if changed:
             raise RuleBroken(f"{name} {changed}")
         return result

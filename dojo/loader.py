@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dojo import contract as contracts
 from dojo.curriculum import Function, Kata
 from dojo.guard import DEFAULT_TIME_LIMIT, guarded
 from dojo.rules import RuleSet
@@ -115,6 +116,7 @@ def _rules(fn: Function) -> RuleSet:
         forbid=fn.forbid,
         require=fn.require,
         max_torch_calls=fn.max_torch_calls,
+        min_torch_calls=fn.min_torch_calls,
     )
 
 
@@ -126,7 +128,13 @@ def _time_limit(fn: Function) -> float:
 _GUARDED_DUNDERS = {"__init__", "__call__"}
 
 
-def guard_class(cls: type, kata: Kata, files: tuple[str, ...], default: Function) -> None:
+def guard_class(
+    cls: type,
+    kata: Kata,
+    files: tuple[str, ...],
+    default: Function,
+    contract: contracts.Signatures | None = None,
+) -> None:
     """Guard, in place, every method that the learner's file defines for `cls`.
 
     In place, so that learner code which builds the class itself (a `Model`
@@ -134,8 +142,10 @@ def guard_class(cls: type, kata: Kata, files: tuple[str, ...], default: Function
     see which methods ran and in what order. Methods come from each class in the
     MRO defined in the kata's file; each follows the rule of its own class when
     that class is registered, else the rule of `default`. Static methods stay
-    static (`torch.autograd.Function.forward`/`backward`).
+    static (`torch.autograd.Function.forward`/`backward`). Arguments are named by
+    the `contract`'s signature of the method ("Lin.backward") of that registered class.
     """
+    contract = contract or {}
     for owner in cls.__mro__:
         if owner.__module__ != cls.__module__ or owner.__dict__.get("_dojo_guarded", False):
             continue
@@ -154,6 +164,7 @@ def guard_class(cls: type, kata: Kata, files: tuple[str, ...], default: Function
             wrapped = guarded(
                 raw, kata=kata.id, name=f"{owner.__name__}.{attr}", rules=rules, files=files,
                 method=True, time_limit=_time_limit(entry),
+                contract=contract.get(f"{entry.name}.{attr}"),
             )
             setattr(owner, attr, kind(wrapped) if kind is not None else wrapped)
         type.__setattr__(owner, "_dojo_guarded", True)
@@ -167,15 +178,22 @@ class Implementation:
     so a learner function calling another runs the callee unwrapped.
     """
 
-    def __init__(self, kata: Kata, module: types.ModuleType, path: Path) -> None:
+    def __init__(
+        self,
+        kata: Kata,
+        module: types.ModuleType,
+        path: Path,
+        contract: contracts.Signatures | None = None,
+    ) -> None:
         self.kata = kata
         self.module = module
         self.path = path
+        self.contract = contract or {}
         self._wrapped: dict[str, Any] = {}
         for fn in kata.functions:
             value = getattr(module, fn.name, None)
             if isinstance(value, type):
-                guard_class(value, kata, self.files, fn)
+                guard_class(value, kata, self.files, fn, self.contract)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -199,7 +217,7 @@ class Implementation:
         if isinstance(value, types.FunctionType):
             value = guarded(
                 value, kata=self.kata.id, name=name, rules=_rules(fn), files=self.files,
-                time_limit=_time_limit(fn),
+                time_limit=_time_limit(fn), contract=self.contract.get(name),
             )
         self._wrapped[name] = value
         return value
@@ -207,5 +225,6 @@ class Implementation:
 
 def load(kata: Kata, choice: ImplChoice, katas_dir: Path) -> Implementation:
     path = module_path(choice.directory(katas_dir), kata)
-    return Implementation(kata, load_module(path, kata), path)
+    contract = contracts.signatures(kata, katas_dir)
+    return Implementation(kata, load_module(path, kata), path, contract)
 

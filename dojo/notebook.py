@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dojo import contract as contracts
 from dojo import curriculum, loader, outcomes
 
 NOT_DEFINED = "not defined in this notebook yet"
@@ -62,7 +63,12 @@ def _code_files(value: Any, seen: set[int] | None = None) -> Iterable[str]:
 class NamespaceImplementation(loader.Implementation):
     """A kata's functions taken from a namespace (a notebook's globals) instead of a file."""
 
-    def __init__(self, kata: curriculum.Kata, namespace: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        kata: curriculum.Kata,
+        namespace: Mapping[str, Any],
+        contract: contracts.Signatures | None = None,
+    ) -> None:
         module = types.ModuleType(f"_dojo_notebook_{kata.module}")
         module.__dict__.update(
             {k: v for k, v in namespace.items() if not (k.startswith("__") and k.endswith("__"))}
@@ -83,7 +89,7 @@ class NamespaceImplementation(loader.Implementation):
                 if file not in files:
                     files.append(file)
         self._files = tuple(files)
-        super().__init__(kata, module, Path("<notebook>"))
+        super().__init__(kata, module, Path("<notebook>"), contract)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -175,7 +181,9 @@ def grade(kata: str, namespace: Mapping[str, Any], root: Path | str | None = Non
     kata_dir = course.katas_dir / entry.id
     if not kata_dir.is_dir():
         raise NotebookError(f"{kata_dir} is missing: its graded tests live there")
-    implementation = NamespaceImplementation(entry, namespace)
+    implementation = NamespaceImplementation(
+        entry, namespace, contracts.signatures(entry, course.katas_dir)
+    )
     run = runner.run_kata(kata_dir, plugins=[_fixture_plugin(implementation)])
     return Grade(
         kata=entry,

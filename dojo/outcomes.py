@@ -56,6 +56,15 @@ class RuleBroken(Verdict):
     verdict = RULE_BROKEN
 
 
+class RuleBrokenOnInput(Exception, RuleBroken):
+    """A rule broken because of this input's size (an operation budget): an ordinary
+    `Exception` too, so that Hypothesis shrinks the input to the smallest that breaks
+    it. The guard records the violation first: a learner's `except` cannot hide it."""
+
+    def __init__(self, message: str) -> None:
+        RuleBroken.__init__(self, message)
+
+
 class TooSlow(Verdict):
     """One call ran past its CPU-time limit (an endless loop, most often)."""
 

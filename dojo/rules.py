@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
-from dojo.outcomes import RuleBroken
+from dojo.outcomes import RuleBroken, RuleBrokenOnInput
 
 # Groups of operations, by name. A rule may name a group or a single operation
 # ("torch.cdist", "Tensor.expand", "F.linear").
@@ -167,6 +167,7 @@ class Violation:
 
     what: str
     where: Location | None
+    on_input: bool = False  # broken because of the input's size: worth shrinking
 
     def describe(self) -> str:
         line = f"\n  at {self.where}" if self.where else ""
@@ -182,6 +183,7 @@ class RuleSet:
     forbid: dict[Any, str] = field(default_factory=dict)
     require: dict[Any, str] = field(default_factory=dict)
     max_torch_calls: str | None = None
+    min_torch_calls: str | None = None
 
     @classmethod
     def from_names(
@@ -192,16 +194,25 @@ class RuleSet:
         forbid: Iterable[str] = (),
         require: Iterable[str] = (),
         max_torch_calls: str | None = None,
+        min_torch_calls: str | None = None,
     ) -> RuleSet:
         return cls(text, plain_python, expand(forbid), _with_twins(expand(require)),
-                   max_torch_calls)
+                   max_torch_calls, min_torch_calls)
 
     def budget(self, arguments: dict[str, Any]) -> int | None:
-        """The operation budget for one call, evaluated on the bound arguments."""
-        if self.max_torch_calls is None:
-            return None
-        value = eval(self.max_torch_calls, {"__builtins__": {}}, dict(arguments))
-        return int(value)
+        """The most operations one call may run, evaluated on the bound arguments
+        (named as in the contract: see dojo.contract)."""
+        return _evaluate(self.max_torch_calls, arguments)
+
+    def floor(self, arguments: dict[str, Any]) -> int | None:
+        """The fewest operations one call must run (how "three loops" is graded)."""
+        return _evaluate(self.min_torch_calls, arguments)
+
+
+def _evaluate(expression: str | None, arguments: dict[str, Any]) -> int | None:
+    if expression is None:
+        return None
+    return int(eval(expression, {"__builtins__": {}}, dict(arguments)))
 
 
 class RuleMode(TorchFunctionMode):
@@ -215,21 +226,28 @@ class RuleMode(TorchFunctionMode):
         function: str,
         budget: int | None,
         inputs: Iterable[torch.Tensor] = (),
+        floor: int | None = None,
     ) -> None:
         super().__init__()
         self.rules = rules
         self.files = tuple(files)
         self.function = function
         self.budget = budget
+        self.floor = floor
         self.calls = 0
         self.seen_required: set[str] = set()
         self.violations: list[Violation] = []
         self.writes: list[tuple[torch.Tensor, Location | None]] = []
         self._inputs = [t for t in inputs if isinstance(t, torch.Tensor)]
 
-    def _fail(self, what: str) -> None:
-        violation = Violation(what, learner_location(self.files, depth=3))
+    def _fail(self, what: str, *, on_input: bool = False) -> None:
+        violation = Violation(what, learner_location(self.files, depth=3), on_input)
         self.violations.append(violation)
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.violations[0].on_input:
+            raise RuleBrokenOnInput(self.report())
         raise RuleBroken(self.report())
 
     def report(self) -> str:
@@ -260,7 +278,8 @@ class RuleMode(TorchFunctionMode):
         if self.budget is not None and self.calls > self.budget:
             self._fail(
                 f"ran more than {self.budget} torch operations on this input: "
-                "a Python loop where the kata asks for none (or for fewer)"
+                "a Python loop where the kata asks for none (or for fewer)",
+                on_input=True,
             )
         name = getattr(func, "__name__", "")
         if args and isinstance(args[0], torch.Tensor) and self._inputs and (
@@ -271,13 +290,23 @@ class RuleMode(TorchFunctionMode):
         return func(*args, **kwargs)
 
     def check_after(self) -> None:
-        """Raise for violations a `try/except` swallowed, and for missing required calls."""
+        """Raise for violations a `try/except` swallowed, for missing required calls, and
+        for fewer operations than the loops the kata asks for must run."""
         if self.violations:
-            raise RuleBroken(self.report())
+            self._raise()
         missing = sorted(set(self.rules.require.values()) - self.seen_required)
         if missing:
             self.violations.append(Violation(f"never called {', '.join(missing)}", None))
-            raise RuleBroken(self.report())
+            self._raise()
+        if self.floor is not None and self.calls < self.floor:
+            self.violations.append(Violation(
+                f"ran only {self.calls} torch operation{'s' if self.calls != 1 else ''} on "
+                f"this input, but the Python loops this kata asks for run at least "
+                f"{self.floor}: a vectorised operation did the work of a loop",
+                None,
+                on_input=True,
+            ))
+            self._raise()
 
     def write_location(self, tensor: torch.Tensor) -> Location | None:
         """Where the learner's code wrote in place into memory shared with `tensor`."""

@@ -86,6 +86,65 @@ class Variant:
         return root
 
 
+KEEP_NAMES = {"self", "cls"}
+
+
+def _renamable(args: ast.arguments) -> list[ast.arg]:
+    """The parameters a learner may name freely: positional ones without a default
+    (`ctx` included), `*args` and `**kwargs`; never `self`."""
+    positional = [*args.posonlyargs, *args.args]
+    free = positional[: len(positional) - len(args.defaults)]
+    free += [a for a in (args.vararg, args.kwarg) if a is not None]
+    return [a for a in free if a.arg not in KEEP_NAMES]
+
+
+def _all_params(args: ast.arguments) -> set[str]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return {a.arg for a in every if a is not None}
+
+
+def _rename(node: ast.AST, mapping: dict[str, str]) -> None:
+    """Rename the free parameters of every function in `node`, and their uses, scope by
+    scope (a nested function's own parameters shadow the outer ones)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = node.args
+        for outer in (*args.defaults, *[d for d in args.kw_defaults if d is not None]):
+            _rename(outer, mapping)  # evaluated in the enclosing scope
+        if not isinstance(node, ast.Lambda):
+            for decorator in node.decorator_list:
+                _rename(decorator, mapping)
+        inner = {k: v for k, v in mapping.items() if k not in _all_params(args)}
+        for arg in _renamable(args):
+            inner[arg.arg] = arg.arg = f"renamed_{arg.arg}"
+        for child in node.body if isinstance(node.body, list) else [node.body]:
+            _rename(child, inner)
+        return
+    if isinstance(node, ast.Name) and node.id in mapping:
+        node.id = mapping[node.id]
+    for child in ast.iter_child_nodes(node):
+        _rename(child, mapping)
+
+
+def rename_parameters(source: str) -> str:
+    """`source` with every parameter a learner may name freely renamed, everywhere it is
+    used: `def matmul(a, b)` becomes `def matmul(renamed_a, renamed_b)`, and
+    `forward(ctx, i)` becomes `forward(renamed_ctx, renamed_i)`."""
+    tree = ast.parse(source)
+    _rename(tree, {})
+    return ast.unparse(tree)
+
+
+def renamed_reference(kata_id: str, root: Path) -> Path:
+    """A directory laid out like katas/ holding the kata's reference with every freely
+    nameable parameter renamed (see `rename_parameters`)."""
+    kata = COURSE.kata(kata_id)
+    source = (REFERENCE / kata.id / f"{kata.module}.py").read_text(encoding="utf-8")
+    target = root / kata.id / f"{kata.module}.py"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(rename_parameters(source) + "\n", encoding="utf-8")
+    return root
+
+
 def discover(folder: str) -> list[Variant]:
     """Every `<function>__<what>` definition in tests/<folder>/<kata>.py."""
     found = []

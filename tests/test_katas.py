@@ -3,8 +3,28 @@ every mutant is caught and every correct alternative passes."""
 
 from __future__ import annotations
 
+import ast
+import linecache
+import sys
+import textwrap
+
 import pytest
-from katarun import COURSE, FAILING, KATAS, REFERENCE, discover, run_kata
+import torch
+from katarun import (
+    COURSE,
+    FAILING,
+    KATAS,
+    REFERENCE,
+    ROOT,
+    discover,
+    inner_profile,
+    rename_parameters,
+    renamed_reference,
+    run_kata,
+)
+
+from dojo import notebook
+from dojo.rules import RuleMode, RuleSet
 
 KATA_IDS = [k.id for k in COURSE.katas]
 MUTANTS = discover("mutants")
@@ -17,6 +37,66 @@ def test_reference_passes_every_graded_test(pytester, kata_id):
     assert run.ret == 0, run.output
     assert run.all_verdicts, f"no graded test ran for {kata_id}"
     assert set(run.all_verdicts) == {"passed"}, run.output
+
+
+@pytest.mark.parametrize("kata_id", KATA_IDS)
+def test_reference_with_renamed_parameters_passes_every_graded_test(pytester, kata_id):
+    """Learners name positional parameters as they like (`matmul(m1, m2)`,
+    `forward(ctx, x)`): the harness binds every call to the contract's names."""
+    impl = renamed_reference(kata_id, pytester.path / "impl")
+    assert "renamed_" in impl.joinpath(kata_id).glob("*.py").__next__().read_text()
+    run = run_kata(pytester, kata_id, impl)
+    assert run.ret == 0, run.output
+    assert run.all_verdicts, f"no graded test ran for {kata_id}"
+    assert set(run.all_verdicts) == {"passed"}, run.output
+
+
+def grade_in_notebook(kata_id, source, tmp_path, monkeypatch):
+    """`%%dojo KATA` on a cell holding `source`, in this process."""
+    cell = str(tmp_path / "ipykernel_1" / "1.py")  # where ipykernel keeps a cell's code
+    linecache.cache[cell] = (len(source), None, source.splitlines(True), cell)
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    exec(compile(source, cell, "exec"), namespace)
+    monkeypatch.setenv("DOJO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", inner_profile())
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "hypothesis"))
+    monkeypatch.delenv("DOJO_IMPL", raising=False)
+    before = set(sys.modules)
+    try:
+        return notebook.grade(kata_id, namespace, root=ROOT)
+    finally:
+        for name in set(sys.modules) - before:
+            if name.startswith(("katas", "_dojo_")):
+                del sys.modules[name]
+
+
+@pytest.mark.parametrize("kata_id", KATA_IDS)
+def test_renamed_reference_passes_every_graded_test_from_a_notebook(
+    kata_id, tmp_path, monkeypatch
+):
+    """The notebook route (`%%dojo KATA`) grades the same renamed code the same way."""
+    kata = COURSE.kata(kata_id)
+    source = rename_parameters((REFERENCE / kata.id / f"{kata.module}.py").read_text())
+    grade = grade_in_notebook(kata_id, source, tmp_path, monkeypatch)
+    assert grade.missing == ()
+    assert grade.passed, grade.report()
+    assert grade.report().endswith("all passed"), grade.report()
+
+
+def test_a_function_a_notebook_lacks_is_not_started_in_the_summary_too(tmp_path, monkeypatch):
+    """The stand-in for a missing function takes `*args, **kwargs`: an operation budget
+    over `a` and `b` must still read "not started", never "crashed"."""
+    source = "import torch\n\ndef dense_layer(x, w, b):\n    return x @ w.t() + b\n"
+    grade = grade_in_notebook("02_matmul", source, tmp_path, monkeypatch)
+    assert grade.verdicts == {
+        "dense_layer": "passed", "matmul_loops": "not started",
+        "matmul_elementwise": "not started",
+    }, grade.report()
+    report = grade.report()
+    assert "matmul_elementwise: not started: not defined in this notebook yet" in report
+    assert report.endswith(
+        "02_matmul  1/3  matmul_loops: not started, matmul_elementwise: not started"
+    ), report
 
 
 @pytest.mark.parametrize("kata_id", KATA_IDS)
@@ -48,3 +128,56 @@ def test_correct_alternative_is_accepted(pytester, alternative):
     run = run_kata(pytester, alternative.kata, impl, "--function", alternative.function)
     assert run.ret == 0, run.output
     assert set(run.all_verdicts) == {"passed"}, run.output
+
+
+def test_layer_function_keeps_the_stubs_forward_and_bwd(pytester):
+    """Kata 09's stub gives the base class's forward and bwd (they raise
+    NotImplementedError, as the contract asks): a learner who keeps them passes."""
+    kata = COURSE.kata("09_layer_function")
+    stub = ast.parse((KATAS / kata.id / f"{kata.module}.py").read_text())
+    reference = ast.parse((REFERENCE / kata.id / f"{kata.module}.py").read_text())
+
+    def methods(tree):
+        cls = next(
+            n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "LayerFunction"
+        )
+        return {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+
+    given, ours = methods(stub), methods(reference)
+    for name in ("forward", "bwd"):
+        ours[name].body = given[name].body
+    target = pytester.path / "impl" / kata.id / f"{kata.module}.py"
+    target.parent.mkdir(parents=True)
+    target.write_text(ast.unparse(reference))
+    run = run_kata(pytester, kata.id, pytester.path / "impl", "--function", "LayerFunction")
+    assert run.ret == 0, run.output
+    assert set(run.all_verdicts) == {"passed"}, run.output
+
+
+def test_a_broken_operation_budget_shows_a_shrunk_input(pytester):
+    """Too many operations depends on the input's size: Hypothesis shrinks it, so the
+    input shown is one where one row, column or inner size less would have passed."""
+    mutant = next(m for m in MUTANTS if m.name == "matmul_elementwise__three_loops")
+    run = run_kata(pytester, mutant.kata, mutant.build(pytester.path / "impl"),
+                   "--function", mutant.function)
+    assert "rule broken: matmul_elementwise ran more than" in run.output, run.output
+    block = run.output.split("On this input:\n", 1)[1].split("matmul_elementwise(a, b)")[0]
+    shown: dict[str, object] = {"torch": torch}
+    exec(textwrap.dedent(block), shown)
+    variants: dict[str, object] = {"torch": torch}
+    exec(mutant.source.read_text(), variants)
+    three_loops = variants[mutant.name]
+    budget = RuleSet.from_names(
+        max_torch_calls=COURSE.kata("02_matmul").function("matmul_elementwise").max_torch_calls
+    ).budget
+
+    def over_budget(a, b):
+        mode = RuleMode(RuleSet(), files=(), function="f", budget=None)
+        with mode:
+            three_loops(a, b)
+        return mode.calls > budget({"a": a, "b": b})
+
+    a, b = shown["a"], shown["b"]
+    assert over_budget(a, b)
+    for smaller in ((a[1:], b), (a, b[:, 1:]), (a[:, 1:], b[1:])):
+        assert not over_budget(*smaller), (a.shape, b.shape)

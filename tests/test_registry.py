@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from katarun import COURSE, KATAS, REFERENCE, ROOT, discover
 
-from dojo import curriculum, rules
+from dojo import contract, curriculum, rules
 from dojo.curriculum import Kata, RegistryError
 from dojo.loader import load_module
 from dojo.outcomes import placeholder_message
@@ -96,17 +96,21 @@ def test_every_forbidden_and_required_name_resolves_to_a_torch_operation(kata_id
 
 
 @pytest.mark.parametrize(
-    ("kata_id", "name"),
-    [(k, n) for k, n in FUNCTIONS if kata(k).function(n).max_torch_calls is not None],
+    ("kata_id", "name", "key"),
+    [
+        (k, n, key)
+        for k, n in FUNCTIONS
+        for key in ("max_torch_calls", "min_torch_calls")
+        if getattr(kata(k).function(n), key) is not None
+    ],
 )
-def test_every_max_torch_calls_expression_compiles_over_the_functions_arguments(kata_id, name):
-    fn = kata(kata_id).function(name)
-    expression = fn.max_torch_calls
+def test_every_torch_calls_expression_compiles_over_the_contracts_arguments(kata_id, name, key):
+    expression = getattr(kata(kata_id).function(name), key)
     tree = ast.parse(expression, mode="eval")
-    compile(tree, f"{kata_id}.{name}.max_torch_calls", "eval")
+    compile(tree, f"{kata_id}.{name}.{key}", "eval")
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    stub = load_module(stub_path(kata(kata_id)), kata(kata_id))
-    parameters = set(inspect.signature(getattr(stub, name)).parameters)
+    # The guard binds every call to the reference's names (dojo.contract).
+    parameters = set(contract.signatures(kata(kata_id), KATAS)[name].parameters)
     assert used <= parameters, f"{expression!r} uses {sorted(used - parameters)}"
 
 
@@ -144,6 +148,37 @@ def test_stub_and_reference_have_the_same_signature(kata_id, name):
 
     assert shape(getattr(stub, name)) == shape(getattr(reference, name))
     assert inspect.isclass(getattr(stub, name)) == inspect.isclass(getattr(reference, name))
+
+
+@pytest.mark.parametrize("kata_id", KATA_IDS)
+def test_every_method_of_the_stub_has_the_contracts_signature(kata_id):
+    """The contract (what the guard binds calls to) is read from the reference: every
+    function and method the stub shows a learner must have the same signature there."""
+    entry = kata(kata_id)
+    stub = contract.parse(stub_path(entry).read_text(encoding="utf-8"))
+    reference = contract.signatures(entry, KATAS)
+    assert stub, f"no functions in {stub_path(entry).relative_to(ROOT)}"
+    for name, signature in stub.items():
+        assert name in reference, f"the reference of {kata_id} has no {name}"
+        assert str(reference[name]) == str(signature), name
+
+
+@pytest.mark.parametrize("kata_id", KATA_IDS)
+def test_each_readme_says_which_names_a_learner_may_change(kata_id):
+    entry = kata(kata_id)
+    readme = (KATAS / kata_id / "README.md").read_text(encoding="utf-8")
+    assert "## Names you may change" in readme
+    section = readme.split("## Names you may change", 1)[1].split("\n## ", 1)[0]
+    for name, signature in contract.signatures(entry, KATAS).items():
+        if name.rpartition(".")[2].startswith("_") and not name.endswith(
+            ("__init__", "__call__")
+        ):
+            continue
+        for param in signature.parameters.values():
+            if param.kind is param.KEYWORD_ONLY or (
+                param.default is not param.empty and param.kind is not param.VAR_KEYWORD
+            ):
+                assert f"`{param.name}`" in section, f"{name}: {param.name}"
 
 
 def is_placeholder_raise(node: ast.stmt, kata_id: str, name: str) -> bool:

@@ -466,3 +466,47 @@ def test_reading_requires_grad_is_allowed(learner):
     module = learner.load(AUTOGRAD_USERS)
     mode, result = run_under(NO_AUTOGRAD, module.reads_requires_grad, torch.ones(3))
     assert mode.violations == [] and torch.equal(result, torch.full((3,), 2.0))
+
+
+# --- floors: the fewest operations a call must run ----------------------------------
+
+
+def test_too_few_operations_for_the_loops_asked_for_breaks_the_rule(learner):
+    from dojo.outcomes import RuleBrokenOnInput
+
+    module = learner.load(
+        """
+        def vectorised(a, b):
+            return (a[:, :, None] * b[None]).sum(1)
+        """
+    )
+    files = learner.files(module)
+    a, b = torch.ones(2, 3), torch.ones(3, 4)
+    floor = RuleSet.from_names(min_torch_calls="a.shape[0] * b.shape[1] * a.shape[1]")
+    assert floor.floor({"a": a, "b": b}) == 24
+    mode = RuleMode(RuleSet(text="three loops"), files=files, function="vectorised",
+                    budget=None, floor=24)
+    with mode:
+        module.vectorised(a, b)
+    with pytest.raises(RuleBrokenOnInput) as info:
+        mode.check_after()
+    assert str(info.value).startswith(
+        f"vectorised ran only {mode.calls} torch operations on this input, but the Python "
+        "loops this kata asks for run at least 24"
+    )
+    assert isinstance(info.value, Exception)  # Hypothesis shrinks it: see test_plugin
+
+
+def test_enough_operations_meet_the_floor(learner):
+    module = learner.load(
+        """
+        def loops(a):
+            return [a[i] * 2 for i in range(a.shape[0])]
+        """
+    )
+    mode = RuleMode(RuleSet(), files=learner.files(module), function="loops", budget=None,
+                    floor=6)
+    with mode:
+        module.loops(torch.ones(3))
+    mode.check_after()
+    assert mode.calls >= 6

@@ -29,17 +29,15 @@ class LayerFunction:
         raise NotImplementedError("kata 09_layer_function: implement LayerFunction.__call__")
 
     def forward(self, *args: torch.Tensor) -> torch.Tensor:
-        """The forward pass, which each subclass defines. Here, in the base class:
-        raise NotImplementedError, with a message saying a subclass must define it
-        (the book raises a bare Exception and takes no arguments: take *args)."""
-        # TODO: your code here
-        raise NotImplementedError("kata 09_layer_function: implement LayerFunction.forward")
+        """The forward pass, which each subclass defines. Given, keep it: the base class
+        has none, so it raises NotImplementedError, Python's way to say "a subclass must
+        define this" (the book raises a bare Exception and takes no arguments)."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward(*args)")
 
     def bwd(self, out: torch.Tensor, *args: torch.Tensor) -> None:
         """The backward pass, which each subclass defines: set .g on the args from out.g.
-        Here, in the base class: raise NotImplementedError, as forward does."""
-        # TODO: your code here
-        raise NotImplementedError("kata 09_layer_function: implement LayerFunction.bwd")
+        Given, keep it: in the base class it raises NotImplementedError, as forward does."""
+        raise NotImplementedError(f"{type(self).__name__} must define bwd(out, *args)")
 
     def backward(self) -> None:
         """Call self.bwd(out, *args) with the output and the arguments of the latest call.
