@@ -73,3 +73,9 @@ class TooSlow(Verdict):
 
 class WrongAnswer(AssertionError):
     """The learner's result differs from PyTorch's."""
+
+
+class Blocked(WrongAnswer):
+    """A test cannot grade its function until another one passes: a training loop whose
+    model goes through a layer that is itself wrong. The failure is this message alone,
+    without the input: the other function's own tests show what to fix."""

@@ -3,10 +3,12 @@ verdicts for learners and a summary per kata and function."""
 
 from __future__ import annotations
 
+import contextlib
+import linecache
 import os
 import traceback
 import warnings
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from dojo import curriculum, guard, loader, outcomes, progress
+from dojo import curriculum, guard, loader, outcomes, progress, rules, show
 
 # --- Hypothesis profiles: registered once, here -----------------------------
 
@@ -282,9 +284,42 @@ def _call_block(state: guard.TestState, label: str) -> str:
     return f"\n{label}:\n{body}"
 
 
+_SHOWN_REPEATS = 3  # like Python: a frame repeated more often is shown 3 times, then counted
+_LONGEST_CYCLE = 4  # frames in a cycle of mutual recursion that is collapsed too
+
+
+def _collapse(entries: list[str]) -> list[str]:
+    """Traceback entries with runs of repeats collapsed, as Python does for endless
+    recursion: a frame repeated more than 3 times is shown 3 times, then "[Previous
+    line repeated 996 more times]"; a cycle of up to 4 frames (f calls g calls f)
+    repeated 3 times or more is shown once, then "[Previous 2 frames repeated ...]"."""
+    out: list[str] = []
+    i = 0
+    while i < len(entries):
+        for size in range(1, _LONGEST_CYCLE + 1):
+            block = entries[i : i + size]
+            repeats = 1
+            start = i + size
+            while len(block) == size and entries[start : start + size] == block:
+                repeats, start = repeats + 1, start + size
+            shown = _SHOWN_REPEATS if size == 1 else 1
+            if repeats > max(shown, 2):
+                out.extend(block * shown)
+                what = "line" if size == 1 else f"{size} frames"
+                out.append(f"  [Previous {what} repeated {repeats - shown} more times]")
+                i += repeats * size
+                break
+        else:
+            out.append(entries[i])
+            i += 1
+    return out
+
+
 def _learner_traceback(exc: BaseException, files: tuple[str, ...]) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in files]
-    lines = [f"  {_relative(f.filename)}:{f.lineno}, in {f.name}\n    {f.line}" for f in frames]
+    lines = _collapse(
+        [f"  {_relative(f.filename)}:{f.lineno}, in {f.name}\n    {f.line}" for f in frames]
+    )
     notes = exc.__dict__.pop("__notes__", None)  # Hypothesis' "Failing test case: ..."
     try:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -309,7 +344,9 @@ def classify(exc: BaseException, state: guard.TestState) -> str:
     return outcomes.ERROR
 
 
-def _explain(verdict: str, exc: BaseException, function: str, state: guard.TestState) -> str:
+def _explain(
+    verdict: str, exc: BaseException, function: str, state: guard.TestState, item: pytest.Item
+) -> str:
     if verdict == outcomes.NOT_STARTED:
         text = str(exc)
         if not isinstance(exc, outcomes.NotStarted):
@@ -319,8 +356,10 @@ def _explain(verdict: str, exc: BaseException, function: str, state: guard.TestS
         return f"not started: {text}"
     if isinstance(exc, loader.ImplError):
         return f"crashed: {exc}"
+    if isinstance(exc, outcomes.Blocked):
+        return f"wrong: {exc}"  # the other function's tests show the input
     if verdict == outcomes.WRONG:
-        return f"wrong: {exc}" + _call_block(state, _input_label(exc))
+        return f"wrong: {exc}" + _call_block(state, _input_label(exc, item))
     if verdict == outcomes.CRASHED:
         return (
             f"crashed: {function} raised {type(exc).__name__}"
@@ -336,12 +375,15 @@ def _explain(verdict: str, exc: BaseException, function: str, state: guard.TestS
     return str(exc)
 
 
-def _input_label(exc: BaseException) -> str:
-    """Name the failing input: a pinned pitfall (`@example`) or a shrunk draw."""
+def _input_label(exc: BaseException, item: pytest.Item) -> str:
+    """Name the failing input: a pinned pitfall (`@example`), a shrunk draw, or the fixed
+    input of a test that Hypothesis does not drive."""
     notes = getattr(exc, "__notes__", None) or []
     if any(str(note).startswith("Failing explicit example") for note in notes):
         return "A known pitfall the tests always try"
-    return "The smallest failing input Hypothesis found"
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return "The smallest failing input Hypothesis found"
+    return "The test's fixed input (the same on every run)"
 
 
 def _function_of(item: pytest.Item) -> tuple[str, str] | None:
@@ -351,10 +393,53 @@ def _function_of(item: pytest.Item) -> tuple[str, str] | None:
     return item.path.parent.name, str(marker.args[0])
 
 
+@contextlib.contextmanager
+def _warnings_at_the_learners_line() -> Iterator[None]:
+    """Point a warning raised while the learner's code runs at the learner's line.
+
+    A warning from torch's C++ code (`torch.tensor(a_tensor)`: "To copy construct from
+    a tensor, ...") names the innermost Python frame, which is the harness's line
+    that forwards each torch call to torch (dojo/rules.py); one raised by torch's
+    Python code names torch's own file or the harness's. Each warning that pytest
+    records while the learner's code is on the stack is given, instead, the
+    innermost line of the learner's files, and that line's source. A warning whose
+    filters make it an error, or hide it, is left alone (`warnings.showwarning` is
+    only asked to show what the filters let through).
+    """
+    previous = warnings.showwarning
+
+    def show(
+        message: Warning | str, category: type[Warning], filename: str, lineno: int,
+        file: Any = None, line: str | None = None,
+    ) -> None:
+        files = guard.current().files
+        if files and filename not in files:
+            where = rules.learner_location(files, depth=1)
+            if where is not None:
+                filename, lineno = _relative(where.filename), where.lineno
+                line = linecache.getline(where.filename, where.lineno)
+        previous(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        if warnings.showwarning is show:
+            warnings.showwarning = previous
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     guard.reset()
-    return (yield)
+    with _warnings_at_the_learners_line():
+        return (yield)
+
+
+# Printed output of a graded test (pytest's "Captured stdout call"): a learner's debug
+# print runs for every example Hypothesis tries, and the last lines are those of the
+# smallest failing example.
+OUTPUT_LINES = 200
+OUTPUT_TAIL = 0.75  # the share of OUTPUT_LINES kept from the end
 
 
 @pytest.hookimpl(wrapper=True)
@@ -374,7 +459,13 @@ def pytest_runtest_makereport(
         exc = call.excinfo.value
         verdict = classify(exc, state)
         if verdict != outcomes.ERROR:
-            report.longrepr = DojoRepr(verdict, _explain(verdict, exc, function, state))  # type: ignore[assignment]
+            text = show.clip(_explain(verdict, exc, function, state, item))
+            report.longrepr = DojoRepr(verdict, text)  # type: ignore[assignment]
+    report.sections = [
+        (title, show.clip(content, max_lines=OUTPUT_LINES, keep_tail=OUTPUT_TAIL,
+                          what="the output"))
+        for title, content in report.sections
+    ]
     if verdict is not None:
         report.user_properties.extend(
             [("dojo_kata", kata_id), ("dojo_function", function), ("dojo_verdict", verdict)]

@@ -1,13 +1,67 @@
-"""Render inputs as code a learner can paste into a Python prompt."""
+"""Render inputs as code a learner can paste into a Python prompt, and keep what a
+failure shows to a readable size.
+
+Only honest code is printed: a tensor is shown as code only when that code builds
+exactly its values. A tensor too large to print is described between angle
+brackets, Python's convention for a value its text cannot rebuild (pasting it is a
+syntax error, never different data): shape, dtype, device, a few values, min, max
+and mean, and, for a test's fixed data set, how the test builds it (see
+`fixed_data`).
+"""
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from typing import Any
 
 import numpy as np
 import torch
 
 MAX_PRINTED = 200  # elements; larger tensors are described, not printed
+MAX_CODE = 2500  # characters of code for one tensor; longer code is a description
+FIRST_VALUES = 5  # values a description of a large tensor starts with
+MAX_REPR = 500  # characters of a value's repr shown in a failure
+MAX_LINE = 3000  # characters of one line of a failure (more than MAX_CODE: code is never cut)
+MAX_LINES = 300  # lines of a failure message
+
+# Tensors a test declared as fixed data, with how the test builds them (see fixed_data).
+_fixed: deque[tuple[torch.Tensor, str]] = deque(maxlen=8)
+
+
+def fixed_data(t: torch.Tensor, how: str) -> torch.Tensor:
+    """Declare `t` a test's fixed data set, built as `how` says; return `t`.
+
+    A failure then describes any argument equal to `t` (same shape, dtype and values,
+    on any device, copied or not) as "<tensor of shape ...; `how`>" instead of
+    printing its values. `how` tells the learner how to get the data, e.g.
+    "the training images of digits() in test_unfold_conv.py: scikit-learn's
+    load_digits()". Tensors small enough to print are still printed as code.
+
+    Matching goes by value, so a copy that the harness made of an argument still
+    matches, and a description is only ever shown for data that really is equal.
+    """
+    key = t.detach()
+    if key.device.type != "meta":
+        key = key.cpu()
+        if not any(_equal(key, known) and text == how for known, text in _fixed):
+            _fixed.append((key.clone(), how))
+    return t
+
+
+def _equal(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and bool(torch.equal(a, b))
+
+
+def _how(t: torch.Tensor) -> str | None:
+    """How the test builds `t`, when `t` equals a declared fixed data set."""
+    if t.device.type == "meta" or not _fixed:
+        return None
+    values = t.detach().cpu()
+    for known, how in reversed(_fixed):
+        if _equal(values, known):
+            return how
+    return None
 
 
 def _number(value: float | int | bool, dtype: torch.dtype) -> str:
@@ -15,6 +69,10 @@ def _number(value: float | int | bool, dtype: torch.dtype) -> str:
         return repr(bool(value))
     if not dtype.is_floating_point:
         return repr(int(value))
+    if math.isnan(value):
+        return "float('nan')"
+    if math.isinf(value):
+        return "float('inf')" if value > 0 else "-float('inf')"
     # Shortest text that reads back as the same number of that dtype.
     return str(np.float32(value)) if dtype == torch.float32 else repr(float(value))
 
@@ -25,20 +83,84 @@ def _nested(values: Any, dtype: torch.dtype) -> str:
     return _number(values, dtype)
 
 
+def _short(value: float) -> str:
+    """A number for a description: four significant digits."""
+    return f"{value:.4g}"
+
+
+def _statistics(t: torch.Tensor) -> str:
+    """min, max and mean of a tensor's values, and how many are not finite."""
+    if t.dtype == torch.bool:
+        return f"{int(t.sum())} True"
+    if t.is_complex():
+        return ""
+    values = t.double().flatten()
+    parts = []
+    finite = values[values.isfinite()]
+    if finite.numel():
+        parts.append(
+            f"min {_short(float(finite.min()))}, max {_short(float(finite.max()))}, "
+            f"mean {_short(float(finite.mean()))}"
+        )
+    nan = int(values.isnan().sum())
+    inf = int(values.isinf().sum())
+    if nan:
+        parts.append(f"{nan} NaN")
+    if inf:
+        parts.append(f"{inf} infinite")
+    return ", ".join(parts)
+
+
+def describe_tensor(t: torch.Tensor, how: str | None = None) -> str:
+    """What a tensor holds, between angle brackets: `<tensor of shape (900,), torch.float32,
+    900 values (too many to print): min -3, max 4, mean 0.1; first 1, 2, 0.5, ...>`,
+    ending with how to get it when the test said (`how`: see `fixed_data`)."""
+    device = "" if t.device.type == "cpu" else f", on {t.device}"
+    head = f"<tensor of shape {tuple(t.shape)}, {t.dtype}{device}"
+    if t.device.type == "meta":
+        return head + " (no values: a meta tensor)>"
+    values = t.detach().cpu()
+    stats = _statistics(values)
+    first = values.flatten()[:FIRST_VALUES].tolist()
+    if values.dtype.is_floating_point:
+        shown = ", ".join(_short(v) for v in first)
+    else:
+        shown = ", ".join(str(v) for v in first)
+    more = ", ..." if values.numel() > FIRST_VALUES else ""
+    parts = [f"first {shown}{more}"]
+    if how:
+        parts.append(how)
+    if how is None:
+        head += f", {values.numel():,} values (too many to print)"
+    return head + (f": {stats}; " if stats else "; ") + "; ".join(parts) + ">"
+
+
 def tensor_code(t: torch.Tensor) -> str:
-    """Code that builds a tensor equal to `t` (values, dtype, device)."""
+    """Code that builds a tensor equal to `t` (values, dtype, device), or, for a test's
+    fixed data (see `fixed_data`) and where no code short enough exists, a description
+    between angle brackets (see `describe_tensor`)."""
     dtype = str(t.dtype)
     device = "" if t.device.type == "cpu" else f", device={str(t.device)!r}"
-    if t.numel() == 0 or t.numel() > MAX_PRINTED:
-        code = f"torch.zeros({tuple(t.shape)}, dtype={dtype}{device})"
-        if t.numel():
-            code += f"  # {t.numel()} values: too many to print"
-        return code
-    values = t.detach().cpu().tolist()
-    code = f"torch.tensor({_nested(values, t.dtype)}, dtype={dtype}{device})"
-    if t.dim() > 0 and not t.is_contiguous():
-        code += f"  # in the test: a non-contiguous view, strides {tuple(t.stride())}"
-    return code
+    shape = tuple(t.shape)
+    if t.numel() == 0 or t.device.type == "meta":
+        maker = "torch.zeros" if t.numel() == 0 else "torch.empty"
+        return f"{maker}({shape}, dtype={dtype}{device})"
+    how = _how(t)
+    if how is not None:
+        return describe_tensor(t, how)
+    values = t.detach().cpu()
+    if t.numel() <= MAX_PRINTED:
+        code = f"torch.tensor({_nested(values.tolist(), t.dtype)}, dtype={dtype}{device})"
+        if len(code) <= MAX_CODE:
+            if t.dim() > 0 and not t.is_contiguous():
+                code += f"  # in the test: a non-contiguous view, strides {tuple(t.stride())}"
+            return code
+    flat = values.flatten()
+    if not t.is_complex() and bool((flat == flat[0]).all()):
+        return f"torch.full({shape}, {_number(flat[0].item(), t.dtype)}, dtype={dtype}{device})"
+    if t.is_floating_point() and bool(flat.isnan().all()):
+        return f"torch.full({shape}, float('nan'), dtype={dtype}{device})"
+    return describe_tensor(t)
 
 
 def generator_code(g: torch.Generator) -> str:
@@ -50,14 +172,32 @@ def generator_code(g: torch.Generator) -> str:
     return code
 
 
+def short_repr(value: Any, limit: int = MAX_REPR) -> str:
+    """`repr(value)`, or when that is longer than `limit` characters, a description between
+    angle brackets that says what was left out: `<list of 1,000,000 items, 6,888,890
+    characters, too long to print: starts [0, 0, ...>`."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    kind = type(value).__qualname__
+    try:
+        size = f" of {len(value):,} {'characters' if isinstance(value, str) else 'items'}"
+    except Exception:
+        size = ""
+    start = text[: max(limit - 100, 40)]
+    return (
+        f"<{kind}{size}, {len(text):,} characters of repr, too long to print: starts {start} ...>"
+    )
+
+
 def value_code(value: Any) -> str:
     """Code for one argument: tensors as `torch.tensor(...)`, generators seeded, the rest
-    as `repr`."""
+    as `repr` (a description when that is too long; see `short_repr`)."""
     if isinstance(value, torch.Tensor):
         return tensor_code(value)
     if isinstance(value, torch.Generator):
         return generator_code(value)
-    return repr(value)
+    return short_repr(value)
 
 
 def call_code(function: str, arguments: dict[str, Any], kinds: dict[str, str] | None = None) -> str:
@@ -74,3 +214,43 @@ def call_code(function: str, arguments: dict[str, Any], kinds: dict[str, str] | 
         passed.append(f"{name}={name}" if kind == "keyword" else f"{kind}{name}" if kind else name)
     lines.append(f"{function}({', '.join(passed)})")
     return "\n".join(lines)
+
+
+# --- keeping a failure readable -------------------------------------------------------
+
+
+def _cut_line(line: str, limit: int) -> str:
+    if len(line) <= limit:
+        return line
+    head, tail = limit * 2 // 3, limit // 3
+    cut = len(line) - head - tail
+    return f"{line[:head]} [... {cut:,} characters cut ...] {line[len(line) - tail:]}"
+
+
+def clip(
+    text: str,
+    *,
+    max_line: int = MAX_LINE,
+    max_lines: int = MAX_LINES,
+    keep_tail: float = 0.25,
+    what: str = "the message",
+) -> str:
+    """`text` cut to a readable size, saying how much was cut and where.
+
+    A line longer than `max_line` characters keeps its start and its end (where a
+    message says "but should be ..."). Past `max_lines` lines, the middle lines are
+    left out: `keep_tail` is the share of `max_lines` kept from the end (for printed
+    output, whose end is the last, smallest failing example).
+    """
+    lines = text.split("\n")
+    if len(lines) > max_lines:
+        tail = max(1, round(max_lines * keep_tail))
+        head = max_lines - tail
+        dropped = lines[head : len(lines) - tail]
+        size = sum(len(line) + 1 for line in dropped)
+        note = (
+            f"[... {len(dropped):,} lines ({size:,} characters) of {what} cut: "
+            f"the first {head} and the last {tail} are shown ...]"
+        )
+        lines = [*lines[:head], note, *lines[len(lines) - tail :]]
+    return "\n".join(_cut_line(line, max_line) for line in lines)

@@ -466,6 +466,123 @@ def test_a_test_that_fails_for_its_own_reasons_keeps_pytests_report(toy):
     assert "KeyError" in "\n".join(failure_of(result, "test_broken_test"))
 
 
+# --- messages that stay readable -----------------------------------------------------------------
+
+
+def test_a_torch_warning_from_learner_code_names_the_learners_line(toy):
+    impl = toy.impl(
+        "warns", "import torch\n\n\ndef double(t):\n    u = torch.tensor(t)\n    return u * 2\n"
+        + HALVE,
+    )
+    result = toy.run("--impl", impl, "--device", "cpu")
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines([
+        "*warnings summary*",
+        "katas/01_toy/test_toy.py::test_double_doubles[cpu]",
+        f"  {impl}/01_toy/toy.py:5: UserWarning: To copy construct from a tensor, *",
+        "    u = torch.tensor(t)",
+    ])
+    assert "rules.py" not in text(result)
+
+
+FIXED_DATA_TEST = """
+
+from dojo import show
+from dojo.outcomes import Blocked
+
+
+@graded("double")
+def test_double_on_a_ramp(kata):
+    ramp = torch.arange(1000, dtype=torch.float64) / 8
+    t = show.fixed_data(ramp, "the test's ramp, torch.arange(1000, dtype=torch.float64) / 8")
+    checks.assert_tensor(kata.double(t), t * 2)
+
+
+@graded("halve")
+def test_halve_once_double_works(kata):
+    kata.halve(4.0)
+    raise Blocked("halve cannot be graded until double is right\\nLook at: double's tests.")
+"""
+
+
+def test_a_plain_tests_input_is_labelled_fixed_and_fixed_data_is_described(toy):
+    (toy.pytester.path / "katas" / "01_toy" / "test_toy.py").write_text(TESTS + FIXED_DATA_TEST)
+    result = toy.run("--impl", toy.variant("wrong"), "--device", "cpu")
+    failure = failure_of(result, "test_double_on_a_ramp")
+    assert failure[0].startswith("wrong: result[1]=0.375, but should be 0.25")
+    label = failure.index("The test's fixed input (the same on every run):")
+    assert failure[label + 1 :] == [
+        "    t = <tensor of shape (1000,), torch.float64: min 0, max 124.9, mean 62.44; "
+        "first 0, 0.125, 0.25, 0.375, 0.5, ...; "
+        "the test's ramp, torch.arange(1000, dtype=torch.float64) / 8>",
+        "    double(t)",
+    ]
+    assert "Hypothesis" not in "\n".join(failure)
+    # A Hypothesis test's input is still the one Hypothesis found.
+    assert "The smallest failing input Hypothesis found:" in failure_of(
+        result, "test_double_doubles[cpu]"
+    )
+
+
+def test_a_blocked_test_shows_its_message_alone(toy):
+    (toy.pytester.path / "katas" / "01_toy" / "test_toy.py").write_text(TESTS + FIXED_DATA_TEST)
+    result = toy.run("--impl", "reference", "--device", "cpu")
+    assert verdicts(result)["test_halve_once_double_works"] == "wrong"
+    assert failure_of(result, "test_halve_once_double_works") == [
+        "wrong: halve cannot be graded until double is right",
+        "Look at: double's tests.",
+    ]
+
+
+@pytest.mark.parametrize(("source", "note"), [
+    ("def double(t):\n    return double(t)\n", "  [Previous line repeated * more times]"),
+    ("def double(t):\n    return twice(t)\n\n\ndef twice(t):\n    return double(t)\n",
+     "  [Previous 2 frames repeated * more times]"),
+], ids=["recursion", "mutual recursion"])
+def test_endless_recursion_is_collapsed_as_python_does(toy, source, note):
+    impl = toy.impl("recursion", source + HALVE)
+    result = toy.run("--impl", impl, "--device", "cpu")
+    assert verdicts(result)["test_double_doubles[cpu]"] == "crashed"
+    failure = failure_of(result, "test_double_doubles[cpu]")
+    assert len(failure) < 20, "\n".join(failure)
+    assert failure[-1].startswith("RecursionError: maximum recursion depth exceeded")
+    assert any(re.fullmatch(re.escape(note).replace(r"\*", r"\d+"), line) for line in failure)
+
+
+def test_printed_output_is_cut_to_a_readable_size(toy):
+    impl = toy.impl(
+        "chatty",
+        'def double(t):\n    print("x" * 100_000)\n    for k in range(1000):\n'
+        '        print("step", k)\n    return t * 3\n' + HALVE,
+    )
+    result = toy.run("--impl", impl, "--device", "cpu")
+    assert verdicts(result)["test_double_doubles[cpu]"] == "wrong"
+    output = text(result)
+    assert len(output) < 50_000
+    assert "characters cut ...]" in output
+    assert re.search(r"\[\.\.\. [\d,]+ lines \([\d,]+ characters\) of the output cut", output)
+    assert "step 999" in output  # the end: what the last, smallest example printed
+
+
+def test_a_huge_value_in_a_message_is_cut_and_keeps_its_end(toy):
+    (toy.pytester.path / "katas" / "01_toy" / "test_toy.py").write_text(
+        TESTS + '\n\n@graded("halve")\ndef test_halve_of_a_list(kata):\n'
+        "    checks.assert_equal(kata.halve([2.0, 4.0]), [1.0, 2.0])\n"
+    )
+    impl = toy.impl(
+        "huge", "def double(t):\n    return t * 2\n\n\ndef halve(x):\n"
+        "    return list(range(10**6)) if isinstance(x, list) else x / 2\n",
+    )
+    result = toy.run("--impl", impl, "--device", "cpu")
+    assert verdicts(result)["test_halve_of_a_list"] == "wrong"
+    failure = failure_of(result, "test_halve_of_a_list")
+    assert failure[0].startswith("wrong: result=[0, 1, 2, 3")
+    assert failure[0].endswith("but should be [1.0, 2.0]")
+    assert "characters cut ...]" in failure[0]
+    assert failure[-2:] == ["    x = [2.0, 4.0]", "    halve(x)"]
+    assert len(text(result)) < 20_000
+
+
 # --- summary and selection ------------------------------------------------------------------------
 
 

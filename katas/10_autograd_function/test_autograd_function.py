@@ -12,7 +12,10 @@ the same for the backward itself when it is differentiable.
 
 `fit_with_my_relu` is run on a fixed synthetic regression; the guard records
 every call of `MyRelu.forward` and `MyRelu.backward`, so the tests see that
-the model really went through `MyRelu` in both directions.
+the model really went through `MyRelu` in both directions. A failure shows the
+regression as fixed data (its shape, a few values and how to rebuild it), and
+when the fit fails while `MyRelu` itself is wrong, it says only that: the MyRelu
+tests show what to fix.
 """
 
 import contextlib
@@ -30,7 +33,7 @@ from torch.autograd.gradcheck import GradcheckError
 from dojo import checks, graded, grads, guard, show
 from dojo import strategies as ds
 from dojo.checks import cpu64, fail
-from dojo.outcomes import WrongAnswer
+from dojo.outcomes import Blocked, NotStarted, Verdict, WrongAnswer
 
 F32, F64 = torch.float32, torch.float64
 SIDE = st.integers(0, ds.MAX_SIDE)
@@ -603,11 +606,71 @@ FIT_HINT = (
 
 
 def regression(dtype):
+    """The fixed data set (x, y), declared as such: a failure describes it and says how
+    to rebuild it instead of printing its values."""
     gen = torch.Generator().manual_seed(2024)
     x = torch.rand(FIT_N, 2, generator=gen, dtype=F64) - 0.5
     noise = 0.05 * torch.randn(FIT_N, generator=gen, dtype=F64)
     y = 1 + 2 * x[:, 0].abs() + torch.sin(3 * x[:, 1]) + noise
-    return x.to(dtype), y.to(dtype)
+    built = (
+        f"rebuilt by x, y = regression({dtype}) from "
+        "katas/10_autograd_function/test_autograd_function.py"
+    )
+    x_how = f"the test's fixed regression inputs, {built} ({FIT_N} points in [-0.5, 0.5)^2)"
+    y_how = f"the test's fixed regression targets, {built} (1 + 2|x0| + sin(3 x1) + noise)"
+    return show.fixed_data(x.to(dtype), x_how), show.fixed_data(y.to(dtype), y_how)
+
+
+def my_relu_problem(kata, device):
+    """What MyRelu gets wrong on two small inputs (float32 and float64), or None.
+
+    Checked only once a fit test has failed: the fit cannot learn through a wrong
+    MyRelu, and the MyRelu tests say what to fix, with the input."""
+    for x, upstream in (RELU_PITFALLS[0], RELU_PITFALLS[2]):
+        x, upstream = leaf(device, x), ds.on(device, upstream)
+        where = f"on a small {x.dtype} input"
+        try:
+            out = kata.MyRelu.apply(x)
+            expected_out, zero_at_0, one_at_0 = relu_expected(x, upstream)
+            try:
+                checks.assert_tensor(out, expected_out, dtype=x.dtype, device=x.device)
+            except WrongAnswer:
+                return f"{where}, MyRelu.apply(x) is wrong"
+            out.backward(upstream)
+            expected = either_at_zero(x.grad, x, zero_at_0, one_at_0)
+            try:
+                checks.assert_tensor(x.grad, expected, dtype=x.dtype, device=x.device)
+            except WrongAnswer:
+                return f"{where}, the gradient from MyRelu.backward is wrong"
+        except NotStarted:
+            return "MyRelu still raises NotImplementedError"
+        except Verdict as exc:  # its own tests say more
+            return f"{where}, MyRelu's verdict is {exc.verdict}"
+        except Exception as exc:
+            return f"{where}, MyRelu raised {type(exc).__name__}"
+    return None
+
+
+@contextlib.contextmanager
+def graded_once_my_relu_works(kata, device):
+    """A fit that ran MyRelu and fails while MyRelu itself is wrong reports that alone,
+    in one line, not the fit's data: one mistake in MyRelu.backward is then one failure
+    to read (in the MyRelu tests), not one more per fit test and device."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except WrongAnswer as exc:
+        if not guard.current().calls_of(relu_method(kata, "forward")):
+            raise  # the fit bypassed MyRelu: its own mistake
+        problem = my_relu_problem(kata, device)
+        if problem is None:
+            raise
+        raise Blocked(
+            f"fit_with_my_relu cannot be graded until MyRelu is right: {problem}, and the "
+            f"model trains through MyRelu (this test saw: {str(exc).splitlines()[0]})\n"
+            "Look at: the failures of the MyRelu tests (test_my_relu_*) first: they show "
+            "the input and what differs. This test grades fit_with_my_relu once they pass."
+        ) from None
 
 
 def relu_method(kata, method):
@@ -716,6 +779,12 @@ def assert_used_my_relu(kata, n, hidden, epochs):
 @graded("fit_with_my_relu")
 @pytest.mark.parametrize(("dtype", "seed"), FIT_RUNS, ids=["float32", "float64"])
 def test_fit_with_my_relu_learns_a_regression(kata, device, dtype, seed):
+    with graded_once_my_relu_works(kata, device):
+        learns_a_regression(kata, device, dtype, seed)
+
+
+def learns_a_regression(kata, device, dtype, seed):
+    __tracebackhide__ = True
     x, y = ds.on(device, *regression(dtype))
     losses = fit(kata, x, y, device, seed=seed)
     assert_losses(losses, 100)
@@ -745,6 +814,12 @@ def test_fit_with_my_relu_learns_a_regression(kata, device, dtype, seed):
 
 @graded("fit_with_my_relu")
 def test_fit_with_my_relu_follows_hidden_epochs_and_lr(kata, device):
+    with graded_once_my_relu_works(kata, device):
+        follows_hidden_epochs_and_lr(kata, device)
+
+
+def follows_hidden_epochs_and_lr(kata, device):
+    __tracebackhide__ = True
     x, y = ds.on(device, *regression(F64))
     losses = fit(kata, x, y, device, hidden=3, epochs=7, lr=0.0, seed=5)
     assert_losses(losses, 7)
@@ -760,6 +835,12 @@ def test_fit_with_my_relu_follows_hidden_epochs_and_lr(kata, device):
 
 @graded("fit_with_my_relu")
 def test_fit_with_my_relu_is_reproducible_from_its_seed(kata, device):
+    with graded_once_my_relu_works(kata, device):
+        is_reproducible_from_its_seed(kata, device)
+
+
+def is_reproducible_from_its_seed(kata, device):
+    __tracebackhide__ = True
     x, y = ds.on(device, *regression(F32))
     first = fit(kata, x, y, device, epochs=5, seed=7)
     again = fit(kata, x, y, device, epochs=5, seed=7)

@@ -38,7 +38,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from dojo import checks, graded, guard
+from dojo import checks, graded, guard, show
 from dojo import strategies as ds
 from dojo.checks import cpu64, fail, type_name
 from dojo.outcomes import RuleBroken
@@ -565,7 +565,21 @@ def digits():
     labels = data[:, -1].to(torch.int64)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(SPLIT_SEED))
     train, held_out = order[:TRAIN_SIZE], order[TRAIN_SIZE:]
-    return images[train], labels[train], images[held_out], labels[held_out]
+    # Declared as fixed data: a failure describes them and says how to get them.
+    source = "scikit-learn's 8x8 digits (sklearn.datasets.load_digits())"
+    rebuilt = (
+        "rebuilt by digits() from katas/12_unfold_conv/test_unfold_conv.py, which splits "
+        f"the {len(labels)} digits at random (seed {SPLIT_SEED}): {TRAIN_SIZE} to train, "
+        f"{len(labels) - TRAIN_SIZE} held out"
+    )
+    return (
+        show.fixed_data(images[train], f"the training images of {source}, pixels / 16, "
+                        f"{rebuilt}"),
+        show.fixed_data(labels[train], f"the training labels of {source}, {rebuilt}"),
+        show.fixed_data(images[held_out], f"the held-out images of {source}, pixels / 16, "
+                        f"{rebuilt}"),
+        show.fixed_data(labels[held_out], f"the held-out labels of {source}, {rebuilt}"),
+    )
 
 
 def conv_layer_calls(kata):
