@@ -95,6 +95,77 @@ def assert_refuses_backward(backward: Any, call: Any, hint: Any) -> Any:
     )
 
 
+def held_tensors(owner: Any, path: str, depth: int = 3) -> Iterator[tuple[str, torch.Tensor]]:
+    """Every tensor `owner` keeps in its attributes, in lists, tuples and dicts, and in
+    the attributes of the objects it keeps (to `depth` levels), with the path a learner
+    would write: `layer.w`, `model.layers[0].w`."""
+    seen: set[int] = set()
+
+    def walk(value: Any, where: str, left: int) -> Iterator[tuple[str, torch.Tensor]]:
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, torch.Tensor):
+            yield where, value
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                yield from walk(item, f"{where}[{i}]", left)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, f"{where}[{key!r}]", left)
+        elif left > 0 and isinstance(getattr(value, "__dict__", None), dict) and not isinstance(
+            value, type
+        ):
+            for name, item in vars(value).items():
+                yield from walk(item, f"{where}.{name}", left - 1)
+
+    yield from walk(owner, path, depth)
+
+
+def _copy_of(held: torch.Tensor, given: torch.Tensor) -> bool:
+    """`held` has `given`'s values, as they are, reshaped (a squeeze) or transposed: a
+    copy or a view of it."""
+    h, g = held.detach().cpu(), given.detach().cpu()
+    if h.dtype != g.dtype or h.numel() != g.numel():
+        return False
+    if torch.equal(h.reshape(-1), g.reshape(-1)):
+        return True
+    return h.dim() == 2 and h.shape == g.shape[::-1] and torch.equal(h.t(), g)
+
+
+def assert_grads_reach_given(
+    owner: Any,
+    path: str,
+    given: Any,
+    *,
+    function: str,
+    hints: Any,
+    exclude: Any = (),
+) -> None:
+    """Before `grads.assert_grads`: where one of `given` ({name: tensor}) has no `.g`,
+    but a copy of it that `owner` keeps (a clone, a detach, a transpose) has one, say
+    that the gradient went to the copy. `exclude`: tensors that carry a `.g` of their
+    own (the output, whose .g the test set)."""
+    __tracebackhide__ = True
+    for name, t in given.items():
+        if hasattr(t, "g"):
+            continue
+        for where, held in held_tensors(owner, path):
+            if (
+                held is t
+                or any(held is e for e in exclude)
+                or any(held is other for other in given.values())
+                or not hasattr(held, "g")
+            ):
+                continue
+            if _copy_of(held, t):
+                raise fail(
+                    f"{function} set `{where}.g`, but `{name}.g` is not set: {where} is a copy "
+                    f"of {name} (another tensor object with {name}'s values), not {name} itself",
+                    hints.get(name, ""),
+                )
+
+
 def relu_expected(x: Any, up: Any) -> Any:
     """inp.g from autograd: F.relu's convention (0 at exactly 0), and, where x has a
     zero, clamp_min's (1 at exactly 0): both are subgradients."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -98,6 +98,22 @@ def assert_tensor(
     by default the result must be exact.
     """
     __tracebackhide__ = True
+    assert_like(got, expected, dtype=dtype, device=device, name=name, hint=hint)
+    assert_values(got, expected, bound=bound, name=name, hint=hint)
+
+
+def assert_like(
+    got: Any,
+    expected: torch.Tensor,
+    *,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
+    name: str = "result",
+    hint: str = "",
+) -> None:
+    """The first half of `assert_tensor`: `got` is a tensor of `expected`'s shape, and
+    of `dtype` on `device` (by default those of `expected`). Values are not compared."""
+    __tracebackhide__ = True
     dtype = expected.dtype if dtype is None else dtype
     device = expected.device if device is None else torch.device(device)
     if not isinstance(got, torch.Tensor):
@@ -117,7 +133,6 @@ def assert_tensor(
         )
     if got.device != device:
         raise fail(f"{name}.device={got.device}, but should be {device}", _device_hint())
-    assert_values(got, expected, bound=bound, name=name, hint=hint)
 
 
 def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
@@ -139,21 +154,33 @@ def type_name(value: Any, *, returned: bool = False) -> str:
     return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
 
 
+def within(
+    got: torch.Tensor, expected: torch.Tensor, bound: torch.Tensor | float | None = None
+) -> torch.Tensor:
+    """Elementwise: `got` is within `bound` of `expected` (equal, or both nan), on the CPU."""
+    g = got.detach().cpu().double()
+    e = expected.detach().cpu().double()
+    allowed = torch.as_tensor(0.0 if bound is None else bound, dtype=torch.float64).cpu()
+    return ((g - e).abs() <= allowed) | (g == e) | (g.isnan() & e.isnan())
+
+
 def assert_values(
     got: torch.Tensor,
     expected: torch.Tensor,
     *,
     bound: torch.Tensor | float | None = None,
     name: str = "result",
-    hint: str = "",
+    hint: str | Callable[[], str] = "",
 ) -> None:
-    """Compare values only (shape already checked), allowing `bound` per element."""
+    """Compare values only (shape already checked), allowing `bound` per element.
+
+    `hint` may be a function, called only on a mismatch, that works out from the
+    values what the mistake looks like (see `matmul_hint`)."""
     __tracebackhide__ = True
     g = got.detach().cpu().double()
     e = expected.detach().cpu().double()
     allowed = torch.as_tensor(0.0 if bound is None else bound, dtype=torch.float64).cpu()
-    err = (g - e).abs()
-    ok = (err <= allowed) | (g == e) | (g.isnan() & e.isnan())
+    ok = within(g, e, allowed)
     if bool(ok.all()):
         return
     bad = (~ok).nonzero()
@@ -166,7 +193,17 @@ def assert_values(
     ]
     if e.numel() <= SHOW_BOTH_UP_TO:
         lines.append(f"got:\n{_indent(got)}\nexpected:\n{_indent(expected.to(got.dtype))}")
-    raise fail("\n".join(lines), hint)
+    raise fail("\n".join(lines), _work_out(hint))
+
+
+def _work_out(hint: str | Callable[[], str]) -> str:
+    """A hint, or what a hint function says: "" if it fails (the mismatch still shows)."""
+    if not callable(hint):
+        return hint
+    try:
+        return hint()
+    except Exception:
+        return ""
 
 
 def _indent(t: torch.Tensor) -> str:
@@ -276,16 +313,22 @@ def raises(
     match: str | None = None,
     names: str = "",
     why: str,
-) -> Iterator[None]:
+    hint: str = "",
+) -> Iterator[list[Any]]:
     """The block must raise `exc_type` whose message names every shape in `shapes`
     and contains a match of the regular expression `match`.
 
     `call` describes the call for the message, `why` says why it must raise, and
-    `names` says what a message matching `match` names ("the letter 'j'").
+    `names` says what a message matching `match` names ("the letter 'j'"); `hint`, what
+    to look at when the call raises nothing or the wrong exception. The block
+    may append what the call returned to the list it gets (`with raises(...) as
+    returned: returned.append(f(x))`): a call that returns normally is then shown
+    with its value.
     """
     __tracebackhide__ = True
+    returned: list[Any] = []
     try:
-        yield
+        yield returned
     except exc_type as exc:
         message = str(exc)
         if match is not None and not re.search(match, message):
@@ -308,15 +351,134 @@ def raises(
             raise
         raise fail(
             f"{call} raised {type(exc).__name__}, but should raise {exc_type.__name__}: {why}",
+            hint,
         ) from None
-    raise fail(f"{call} returned normally, but should raise {exc_type.__name__}: {why}")
+    what = f"returned {returned[0]!r}" if returned else "returned normally"
+    raise fail(f"{call} {what}, but should raise {exc_type.__name__}: {why}", hint)
 
 
 def assert_matmul(got: Any, a: torch.Tensor, b: torch.Tensor) -> None:
-    """`got` is `a @ b`: shape, a's dtype and device, values within `matmul_bound`."""
+    """`got` is `a @ b`: shape, a's dtype and device, values within `matmul_bound`;
+    wrong values end with what the mismatch looks like (`matmul_hint`)."""
     __tracebackhide__ = True
     expected = torch.matmul(a.detach().double(), b.detach().double())
-    assert_tensor(got, expected, dtype=a.dtype, device=a.device, bound=matmul_bound(a, b))
+    bound = matmul_bound(a, b)
+    assert_like(got, expected, dtype=a.dtype, device=a.device)
+    assert_values(got, expected, bound=bound, hint=lambda: matmul_hint(got, a, b))
+
+
+MATMUL_RULE = (
+    "c[i, j] is the sum over k of a[i, k] * b[k, j]: row i of a times column j of b, "
+    "for every k from 0 to a.shape[1] - 1."
+)
+
+
+def _loop_range(over: str, size: str, n: int) -> str:
+    return (
+        f"The loop over {over} must be range({size}), here range({n}): it runs from 0 to "
+        f"{n - 1}, while range({n} - 1) stops one short and range(1, {n}) skips 0."
+    )
+
+
+def _which(mask: torch.Tensor, noun: str) -> tuple[str, str]:
+    """("rows 0, 2", "are") or ("row 1", "is") for the True entries of `mask`."""
+    found = [str(int(i)) for i in mask.nonzero().flatten()]
+    if len(found) == 1:
+        return f"{noun} {found[0]}", "is"
+    return f"{noun}s {', '.join(found)}", "are"
+
+
+def matmul_hint(got: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> str:
+    """What a wrong `a @ b` (of the right shape) looks like, for the "Look at:" line.
+
+    Compares `got` with the results of classic slips, each within `matmul_bound`:
+    nothing added at all, the last or the first term of every sum missing, rows or
+    columns never filled, an operand read transposed, the product the wrong way
+    round; otherwise it names the rows and columns that hold wrong values. Works
+    for batched operands (..., n, k) @ (..., k, m) too.
+    """
+    g, x, y = cpu64(got, a, b)
+    bound = matmul_bound(a, b)
+    expected = x @ y
+    k = x.shape[-1]
+
+    def like(candidate: torch.Tensor) -> bool:
+        return candidate.shape == g.shape and bool(within(g, candidate, bound).all())
+
+    if like(torch.zeros_like(expected)):
+        return (
+            "the result is still all 0: nothing was added into it. Check the range of "
+            "each loop: range(a.shape[0]) over the rows, range(b.shape[1]) over the "
+            "columns, range(a.shape[1]) over k; range(n) runs from 0 to n - 1, while "
+            "range(n - 1) stops one short and range(1, n) skips 0."
+        )
+    if k > 1 and like(x[..., :-1] @ y[..., :-1, :]):
+        return (
+            f"every value misses its last term, a[i, {k - 1}] * b[{k - 1}, j]. "
+            + _loop_range("k", "a.shape[1]", k)
+        )
+    if k > 1 and like(x[..., 1:] @ y[..., 1:, :]):
+        return (
+            "every value misses its first term, a[i, 0] * b[0, j]. "
+            + _loop_range("k", "a.shape[1]", k)
+        )
+    if g.dim() != 2:
+        return MATMUL_RULE
+    n, m = g.shape
+    bad = ~within(g, expected, bound)
+    bad_rows, bad_cols = bad.any(1), bad.any(0)
+    if not bool((bad_rows & ~(g == 0).all(1)).any()):
+        rows, verb = _which(bad_rows, "row")
+        return (
+            f"{rows} of the result {verb} still all 0, as if the loop over the rows never "
+            "got there; the other rows are right. " + _loop_range("the rows", "a.shape[0]", n)
+        )
+    if not bool((bad_cols & ~(g == 0).all(0)).any()):
+        cols, verb = _which(bad_cols, "column")
+        return (
+            f"{cols} of the result {verb} still all 0, as if the loop over the columns "
+            "never got there; the other columns are right. "
+            + _loop_range("the columns", "b.shape[1]", m)
+        )
+    if y.shape[0] == y.shape[1] and like(x @ y.t()):
+        return (
+            "the result is a @ b.t(): b is read as b[j, k], where it should be b[k, j] "
+            "(row k, column j). " + MATMUL_RULE
+        )
+    if x.shape[0] == x.shape[1] and like(x.t() @ y):
+        return (
+            "the result is a.t() @ b: a is read as a[k, i], where it should be a[i, k] "
+            "(row i, column k). " + MATMUL_RULE
+        )
+    if x.shape == y.shape and n == m and like(y @ x):
+        return "the result is b @ a: the product the wrong way round. " + MATMUL_RULE
+    if bool(bad.all()):
+        return f"every value is wrong. {MATMUL_RULE}"
+    rows, _ = _which(bad_rows, "row")
+    cols, _ = _which(bad_cols, "column")
+    return f"the wrong values are in {rows} and {cols}; the others are right. {MATMUL_RULE}"
+
+
+def hint_note(exc: BaseException, hint: str) -> None:
+    """Add "Look at: hint" to an exception the learner's code raised, as a note: the
+    test does not turn a crash into a wrong answer, but says what to look at.
+    (`BaseException.add_note` of Python 3.11, by hand: the same `__notes__` list.)"""
+    notes = exc.__dict__.setdefault("__notes__", [])
+    notes.append(f"Look at: {hint}")
+
+
+@contextlib.contextmanager
+def hinting(hint: str | Callable[[BaseException], str]) -> Iterator[None]:
+    """Any exception (not a verdict) raised in the block gets a "Look at:" note:
+    `hint`, or `hint(exc)` when it is a function (an empty string adds none)."""
+    try:
+        yield
+    except Exception as exc:
+        raised = exc
+        text = _work_out(lambda: hint(raised)) if callable(hint) else hint
+        if text:
+            hint_note(exc, text)
+        raise
 
 
 def assert_matmul_rejects(

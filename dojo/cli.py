@@ -48,6 +48,7 @@ class Project:
     def __init__(self, root: Path, course: curriculum.Curriculum) -> None:
         self.root = root
         self.course = course
+        self._told = False
 
     @classmethod
     def find(cls, start: Path | None = None) -> Project:
@@ -64,7 +65,14 @@ class Project:
         return cls(root, course)
 
     def record(self) -> progress.Record:
-        return progress.read(self.root)
+        """The recorded progress; a corrupted record is moved aside and said once, on
+        stderr, in one line (the command goes on: the record is only a cache)."""
+        record = progress.read(self.root)
+        line = progress.notice(self.root, record, "your next run rebuilds it (dojo check)")
+        if line and not self._told:
+            self._told = True
+            print(line, file=sys.stderr, flush=True)
+        return record
 
     def statuses(self) -> list[progress.KataStatus]:
         return progress.statuses(self.course, self.record())
@@ -164,7 +172,7 @@ def cmd_status(args: argparse.Namespace, con: Console) -> int:
             "No results recorded yet: run the tests (dojo check, or pytest katas/NN_name) "
             "and your progress shows here."
         )
-    elif record.problem:
+    elif record.problem and not record.corrupted:  # a corrupted one: Project.record said so
         con.print(
             f"The record {project.shown(progress.record_path(project.root))} is "
             f"{record.problem}: run the tests again (dojo check) and it is rebuilt."
@@ -270,12 +278,29 @@ def cmd_check(args: argparse.Namespace, con: Console) -> int:
 
     project = Project.find()
     kata = project.current(args.kata)
+    folder = project.root / "katas" / kata.id
+    if not folder.is_dir():
+        raise CliError(
+            f"{project.shown(folder)} is missing, and its graded tests with it: restore the "
+            f"folder from your clone (git checkout -- katas/{kata.id})", FAILED,
+        )
     if not args.impl or args.impl == "learner":
         project.require_stub(kata)
+    elif args.impl != "reference" and not Path(args.impl).expanduser().is_dir():
+        raise CliError(
+            f"bad --impl {args.impl!r}: expected learner, reference or a directory laid out "
+            "like katas/ (no such directory)"
+        )
     argv = pytest_args(project, kata, args)
     con.print(Text(f"dojo check {kata.id}: {kata.title}", style="bold"))
     sys.stdout.flush()
-    return int(pytest.main(argv))
+    from dojo.runner import CtrlC
+
+    ctrl_c = CtrlC()
+    code = int(pytest.main(argv, plugins=[ctrl_c]))
+    if ctrl_c.seen:  # pytest caught it and said so: exit as for any Ctrl-C
+        raise KeyboardInterrupt
+    return code
 
 
 def cmd_watch(args: argparse.Namespace, con: Console) -> int:
@@ -365,11 +390,9 @@ def cmd_reset(args: argparse.Namespace, con: Console) -> int:
     if result.backup is not None:
         con.print(Text.assemble("Saved your file to ", (project.shown(result.backup), "bold")))
     con.print(f"Restored the pristine stub {stub} (git commit {result.commit[:10]}).")
-    record = progress.read(project.root)
-    if kata.id in record.katas:
-        del record.katas[kata.id]
-        with contextlib.suppress(OSError):
-            progress.write(project.root, record)
+    if kata.id in project.record().katas:
+        with contextlib.suppress(OSError):  # the stub is back; only the old verdicts stay
+            progress.forget(project.root, kata.id)
     return 0
 
 
@@ -414,6 +437,9 @@ def cmd_solution(args: argparse.Namespace, con: Console) -> int:
     return 0
 
 
+BENCH_MAX_NUMBERS = 10**8  # 400 MB of float32 per matrix
+
+
 def cmd_bench(args: argparse.Namespace, con: Console) -> int:
     from dojo import bench
 
@@ -422,7 +448,17 @@ def cmd_bench(args: argparse.Namespace, con: Console) -> int:
         shape = bench.parse_shape(args.shape)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    rows = bench.run(project.root, project.course, shape)
+    m, k, n = shape
+    if max(m * k, k * n, m * n) > BENCH_MAX_NUMBERS:
+        raise CliError(
+            f"bad --shape {args.shape!r}: a matrix of more than {BENCH_MAX_NUMBERS:,} numbers "
+            "is more than this speed ladder needs (the book's is 5,784,10)"
+        )
+    try:
+        rows = bench.run(project.root, project.course, shape)
+    except (MemoryError, RuntimeError) as exc:  # torch could not allocate the matrices
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CliError(f"dojo bench --shape {args.shape}: {first}", FAILED) from None
     bench.show(rows, shape, con)
     return 0
 

@@ -12,13 +12,15 @@ learner set: present, a tensor, shape, dtype, device, values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import FrameType
 
 import torch
 from hypothesis import strategies as st
 
-from dojo import show
-from dojo.checks import SHOW_BOTH_UP_TO, assert_values, fail, type_name
+from dojo import guard, show
+from dojo.checks import SHOW_BOTH_UP_TO, assert_values, fail, hinting, type_name
 from dojo.outcomes import WrongAnswer
 from dojo.strategies import tensors
 
@@ -179,3 +181,57 @@ def _grad_shape_hint(name: str, got: tuple[int, ...], want: tuple[int, ...]) -> 
         f"a gradient has exactly the shape of its tensor: {name} is {want}. If you summed "
         "the upstream gradient, sum over the dimension that was broadcast (the batch)."
     )
+
+
+# --- a .g read before it was set ------------------------------------------------------
+
+
+def missing_g(exc: BaseException, files: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """Where the learner's code read a `.g` that nothing had set.
+
+    For `AttributeError: 'Tensor' object has no attribute 'g'`, the frames of
+    `files` (by default the learner's files the guard knows; every frame when it
+    knows none) that hold the tensor in a local variable, innermost first, as
+    (function, variable) pairs: [("relu_grad", "out"), ("forward_and_backward",
+    "l2")] means relu_grad read out.g, which forward_and_backward calls l2. Empty
+    for any other exception.
+    """
+    if not isinstance(exc, AttributeError) or getattr(exc, "name", None) != "g":
+        return []
+    obj = getattr(exc, "obj", None)
+    if not isinstance(obj, torch.Tensor):
+        return []
+    own = tuple(guard.current().files if files is None else files)
+    frames: list[FrameType] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    found = []
+    for frame in reversed(frames):
+        if own and frame.f_code.co_filename not in own:
+            continue
+        names = [name for name, value in frame.f_locals.items() if value is obj]
+        if names:
+            found.append((frame.f_code.co_name, names[0]))
+    return found
+
+
+def where_g_was_read(found: Sequence[tuple[str, str]]) -> str:
+    """"relu_grad read `out.g` (`l2.g` in forward_and_backward)", from `missing_g`."""
+    function, name = found[0]
+    also = ", ".join(f"`{n}.g` in {f}" for f, n in found[1:] if n != name)
+    return f"{function} read `{name}.g`" + (f" ({also})" if also else "")
+
+
+@contextlib.contextmanager
+def explaining_missing_g(explain: Callable[[str], str]) -> Iterator[None]:
+    """A `.g` read before it was set, in the block, gets a "Look at:" note:
+    `explain(where)`, with `where` as `where_g_was_read` says it. The exception, the
+    learner's, goes on: the test reports a crash, with what to look at."""
+    def hint(exc: BaseException) -> str:
+        found = missing_g(exc)
+        return explain(where_g_was_read(found)) if found else ""
+
+    with hinting(hint):
+        yield

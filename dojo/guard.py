@@ -6,7 +6,6 @@ import contextlib
 import copy
 import functools
 import inspect
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,12 +13,11 @@ from typing import Any
 
 import torch
 
-from dojo import outcomes, show
-from dojo.outcomes import NotStarted, RuleBroken, TooSlow
+from dojo import outcomes, sentry, show
+from dojo.outcomes import NotStarted, RuleBroken
 from dojo.rules import PlainPythonGuard, RuleMode, RuleSet
 
 DEFAULT_TIME_LIMIT = 1.0  # seconds of CPU time for one call
-_TICK = 0.05  # seconds of CPU time between two checks of the limit
 
 
 @dataclass
@@ -77,52 +75,9 @@ def reset() -> TestState:
     return _state
 
 
-@contextlib.contextmanager
-def cpu_time_limit(seconds: float, function: str) -> Iterator[None]:
-    """Raise `TooSlow` once the process spent `seconds` of CPU time in the block,
-    not counting time spent importing.
-
-    Uses ITIMER_VIRTUAL, ticking every 50 ms: a tick inside an import (torch loads
-    parts of itself lazily, e.g. on the first `torch.optim` step) neither counts nor
-    interrupts it. Once the time is spent every tick raises, so a loop that swallows
-    one `TooSlow` gets another. A no-op where the timer is unavailable (Windows,
-    non-main threads): pytest-timeout stays the backstop there.
-    """
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or seconds <= 0:
-        yield
-        return
-    ticks_needed = max(1, round(seconds / _TICK))
-    ticks = 0
-
-    def on_timer(signum: int, frame: Any) -> None:
-        nonlocal ticks
-        if _importing(frame):
-            return  # never break an import half-way, and do not count it
-        ticks += 1
-        if ticks >= ticks_needed:
-            raise TooSlow(
-                f"{function} used more than {seconds:g} s of CPU time on one input and was "
-                "stopped.\nLook for a loop that never ends: a `while` whose condition never "
-                "changes, or an index that never moves."
-            )
-
-    previous = signal.signal(signal.SIGVTALRM, on_timer)
-    signal.setitimer(signal.ITIMER_VIRTUAL, _TICK, _TICK)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0, 0)
-        signal.signal(signal.SIGVTALRM, previous)
-
-
-def _importing(frame: Any) -> bool:
-    """True when an `import` is running somewhere on the stack."""
-    while frame is not None:
-        if frame.f_code.co_filename.startswith("<frozen importlib"):
-            return True
-        frame = frame.f_back
-    return False
+def cpu_time_limit(seconds: float, function: str) -> contextlib.AbstractContextManager[None]:
+    """The per-call time limit on its own (`dojo bench` times learner code with it)."""
+    return sentry.time_limit(seconds, function)
 
 
 def _tensors(value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
@@ -300,10 +255,15 @@ def guarded(
         snapshot = _Snapshot(arguments)
         mode: RuleMode | None = None
         plain: PlainPythonGuard | None = None
+        # The outermost call installs the limits and protections; nested calls run
+        # inside them (see dojo.sentry).
+        protections = sentry.Protections(files) if depth == 0 else None
         _local.depth = depth + 1
         try:
-            limit = time_limit if depth == 0 else 0.0  # the outer call's limit still runs
-            with cpu_time_limit(limit, name):
+            with contextlib.ExitStack() as stack:
+                if protections is not None:
+                    stack.enter_context(sentry.time_limit(time_limit, name, files))
+                    stack.enter_context(protections.active())
                 if rules.plain_python:
                     plain = PlainPythonGuard(rules, files=files, function=name)
                     with plain:
@@ -319,22 +279,37 @@ def guarded(
                     )
                     with mode:
                         result = fn(*args, **kwargs)
-        except outcomes.Verdict:
-            raise
-        except NotImplementedError as exc:
-            if outcomes.is_placeholder(exc):
+        except BaseException as exc:
+            _local.depth = depth
+            broken = _process_rules_broken(name, protections)  # rules first, always undone
+            if broken is not None:
+                raise broken from None
+            if isinstance(exc, outcomes.Verdict):
+                raise
+            if isinstance(exc, KeyboardInterrupt):
+                if protections is None or protections.real_interrupt:
+                    raise  # a real Ctrl-C stops the run (the outermost call decides)
+                crash: BaseException = sentry.LearnerInterrupt(
+                    f"{name} raised KeyboardInterrupt itself, which would stop the whole "
+                    "test run"
+                ).with_traceback(exc.__traceback__)
+                state.crash = crash
+                raise crash from None
+            if isinstance(exc, NotImplementedError) and outcomes.is_placeholder(exc):
                 raise NotStarted(_not_started(exc, name)) from None
-            state.crash = exc
-            raise
-        except Exception as exc:
-            # Rules first: a forbidden call may be why the code fell over.
-            for guard in (mode, plain):
-                if guard is not None and guard.violations:
-                    raise RuleBroken(guard_report(guard)) from None
-            state.crash = exc
+            if isinstance(exc, Exception):
+                # Rules first: a forbidden call may be why the code fell over.
+                for guard in (mode, plain):
+                    if guard is not None and guard.violations:
+                        raise RuleBroken(guard_report(guard)) from None
+            if isinstance(exc, (Exception, SystemExit)):
+                state.crash = exc  # SystemExit: sys.exit(), exit() or os._exit() was called
             raise
         finally:
             _local.depth = depth
+        broken = _process_rules_broken(name, protections)
+        if broken is not None:
+            raise broken
         for guard in (mode, plain):
             if guard is not None:
                 guard.check_after()
@@ -344,6 +319,29 @@ def guarded(
         return result
 
     return call
+
+
+def _process_rules_broken(
+    name: str, protections: sentry.Protections | None
+) -> RuleBroken | None:
+    """After the outermost call: a thread started or the rules switched off. None for
+    nested calls. (Changes to torch, numpy or the dojo are looked for after each test
+    and after importing the learner's module: see `integrity_broken`.)"""
+    if protections is None:
+        return None
+    report = protections.report()
+    if report is not None:
+        return RuleBroken(f"{name} {report}")
+    return None
+
+
+def integrity_broken(name: str) -> RuleBroken | None:
+    """Whether learner code replaced part of torch, numpy, builtins or the dojo since
+    the baseline; every change is undone, so nothing leaks into later tests."""
+    changed = sentry.baseline().changes()
+    if changed:
+        return RuleBroken(f"{name} {sentry.integrity_report(changed)}")
+    return None
 
 
 def guard_report(guard: RuleMode | PlainPythonGuard) -> str:

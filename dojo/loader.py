@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from dojo import contract as contracts
+from dojo import sentry
 from dojo.curriculum import Function, Kata
 from dojo.guard import DEFAULT_TIME_LIMIT, guarded
+from dojo.outcomes import RuleBroken, TooSlow
 from dojo.rules import RuleSet
 
 LEARNER = "learner"
@@ -28,6 +30,26 @@ REFERENCE = "reference"
 
 class ImplError(Exception):
     """The chosen implementation is missing or cannot be imported."""
+
+
+class ImportTooSlow(ImplError, TooSlow):
+    """The learner's module ran past the time limit while it was imported (an endless
+    loop at the top level): "too slow" for every test, raised once and cached by pytest
+    as an ordinary exception."""
+
+    def __init__(self, message: str) -> None:
+        TooSlow.__init__(self, message)
+
+
+class ImportRuleBroken(ImplError, RuleBroken):
+    """The learner's module broke a rule while it was imported (it replaced part of
+    torch, say): "rule broken" for every test."""
+
+    def __init__(self, message: str) -> None:
+        RuleBroken.__init__(self, message)
+
+
+IMPORT_TIME_LIMIT = 3.0  # CPU seconds a learner module's top-level code may take
 
 
 @dataclass(frozen=True)
@@ -88,17 +110,40 @@ def load_module(path: Path, kata: Kata) -> types.ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    sentry.baseline()  # torch, numpy and the dojo as they are before any learner code runs
+    files = (str(path),)
+    protections = sentry.Protections(files)
     try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
+        with sentry.time_limit(IMPORT_TIME_LIMIT, f"importing {_relative(path)}", files), \
+                protections.active():
+            spec.loader.exec_module(module)
+    except TooSlow as exc:
         del sys.modules[name]
+        raise ImportTooSlow(
+            f"{_relative(path)} takes too long to import, so none of its functions could "
+            f"be graded: {exc}\nCode at the top level of the file (outside any function) "
+            "runs on import: look there."
+        ) from None
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt) and protections.real_interrupt:
+            raise
+        sys.modules.pop(name, None)
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
         line = f" (line {frames[-1].lineno})" if frames else ""
         if isinstance(exc, SyntaxError):
             line = f" (line {exc.lineno})"
-        raise ImplError(
-            f"{_relative(path)} does not import{line}: {type(exc).__name__}: {exc}"
-        ) from None
+        what = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, SystemExit):
+            what = (
+                f"it calls sys.exit({exc.code!r}) (or exit(), os._exit()) at the top level, "
+                "which would end the whole test run"
+            )
+        raise ImplError(f"{_relative(path)} does not import{line}: {what}") from None
+    broken = protections.report()
+    changed = sentry.baseline().changes()
+    if broken is not None or changed:
+        what = broken if broken is not None else sentry.integrity_report(changed)
+        raise ImportRuleBroken(f"{_relative(path)}, when imported, {what}")
     return module
 
 

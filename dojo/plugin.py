@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from dojo import curriculum, guard, loader, outcomes, progress, rules, show
+from dojo import curriculum, guard, loader, outcomes, progress, rules, sentry, show
 
 # --- Hypothesis profiles: registered once, here -----------------------------
 
@@ -115,13 +115,18 @@ def _profile(config: pytest.Config) -> str:
     if not name:
         # Like Hypothesis itself: derandomized "ci" settings when CI is set.
         return "ci" if os.environ.get("CI") else "learner"
-    try:
-        settings.get_profile(name)
-    except Exception:
+    if name not in PROFILES:
+        try:
+            settings.get_profile(name)
+            # Hypothesis' own profiles ("default") keep a 200 ms deadline that fails
+            # correct code on torch's first call: only the dojo's are safe.
+            why = f" ({name!r} is Hypothesis' own: its deadline fails correct code)"
+        except Exception:
+            why = ""
         raise pytest.UsageError(
             f"invalid Hypothesis profile {name!r} from {source}: expected one of "
-            f"{', '.join(PROFILES)}"
-        ) from None
+            f"{', '.join(PROFILES)}{why}"
+        )
     return str(name)
 
 
@@ -205,6 +210,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     wanted = options(config).functions
     if not wanted:
         return
+    known: dict[str, list[str]] = {}  # kata -> its functions, for the katas collected
+    for item in items:
+        found = kata_of(item.path) if item.get_closest_marker("graded") else None
+        if found is not None:
+            known.setdefault(found[1].id, [fn.name for fn in found[1].functions])
+    names = {name for functions in known.values() for name in functions}
+    unknown = [name for name in wanted if name not in names]
+    if unknown and known:
+        listed = "; ".join(f"{kata}: {', '.join(fns)}" for kata, fns in known.items())
+        raise pytest.UsageError(
+            f"invalid --function {unknown[0]!r}: no such function or class in the kata"
+            f"{'s' if len(known) > 1 else ''} collected ({listed})"
+        )
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
@@ -320,10 +338,16 @@ def _learner_traceback(exc: BaseException, files: tuple[str, ...]) -> str:
     lines = _collapse(
         [f"  {_relative(f.filename)}:{f.lineno}, in {f.name}\n    {f.line}" for f in frames]
     )
-    notes = exc.__dict__.pop("__notes__", None)  # Hypothesis' "Failing test case: ..."
+    # Hypothesis' notes ("Failing test case: ...") are not for learners; a test's own
+    # "Look at: ..." notes (see checks.hint_note) are.
+    notes = exc.__dict__.pop("__notes__", None)
+    kept = [n for n in notes or () if isinstance(n, str) and n.startswith("Look at:")]
+    if kept:
+        exc.__dict__["__notes__"] = kept
     try:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     finally:
+        exc.__dict__.pop("__notes__", None)
         if notes is not None:
             exc.__dict__["__notes__"] = notes
     where = "\n".join(lines) if lines else "  (not in your file: check the arguments you pass on)"
@@ -354,15 +378,27 @@ def _explain(
         for path in state.files:
             text = text.replace(path, _relative(path))
         return f"not started: {text}"
-    if isinstance(exc, loader.ImplError):
+    if isinstance(exc, loader.ImplError) and verdict == outcomes.CRASHED:
         return f"crashed: {exc}"
     if isinstance(exc, outcomes.Blocked):
         return f"wrong: {exc}"  # the other function's tests show the input
     if verdict == outcomes.WRONG:
         return f"wrong: {exc}" + _call_block(state, _input_label(exc, item))
     if verdict == outcomes.CRASHED:
+        head = f"crashed: {function} raised {type(exc).__name__}"
+        if isinstance(exc, SystemExit):
+            code = exc.code
+            called = code if isinstance(code, str) and code.startswith("os._exit") else (
+                f"sys.exit({code!r}) (or exit(), raise SystemExit) was called"
+            )
+            head = (
+                f"crashed: your code ended the program: {called} in {function}, which would "
+                "stop the whole test run. A function returns its result instead."
+            )
+        elif isinstance(exc, sentry.LearnerInterrupt):
+            head = f"crashed: {exc}. Raise another exception, or return."
         return (
-            f"crashed: {function} raised {type(exc).__name__}"
+            head
             + _call_block(state, "On this input")
             + "\n"
             + _learner_traceback(exc, state.files)
@@ -431,8 +467,19 @@ def _warnings_at_the_learners_line() -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     guard.reset()
+    found = _function_of(item)
     with _warnings_at_the_learners_line():
-        return (yield)
+        try:
+            result = yield
+        except BaseException:
+            # Learner code that replaced part of torch or the dojo: reported, and undone
+            # so that nothing leaks into later tests.
+            if found is not None and (broken := guard.integrity_broken(found[1])):
+                raise broken from None
+            raise
+        if found is not None and (broken := guard.integrity_broken(found[1])):
+            raise broken
+        return result
 
 
 # Printed output of a graded test (pytest's "Captured stdout call"): a learner's debug
@@ -481,6 +528,8 @@ class Recorder:
         self.results: dict[str, dict[str, list[str]]] = {}
         self.log = progress.RunLog()
         self.collection_known = False
+        self.collected: dict[str, dict[str, int]] = {}  # kata -> function -> its tests
+        self.interrupted = False
 
     @pytest.hookimpl(trylast=True)  # after -k, -m and --function have deselected
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -489,6 +538,11 @@ class Recorder:
             found = _function_of(item)
             if found is not None:
                 self.log.collect(*found, item.nodeid, item.path)
+                functions = self.collected.setdefault(found[0], {})
+                functions[found[1]] = functions.get(found[1], 0) + 1
+
+    def pytest_keyboard_interrupt(self) -> None:
+        self.interrupted = True
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -519,9 +573,10 @@ class Recorder:
             warnings.warn(f"dojo could not record your progress: {exc}", stacklevel=1)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.results:
+        if self.results or (self.interrupted and self.collected):
             terminalreporter.section("dojo: functions passed per kata")
-            for line in summary_lines(self.results):
+            collected = self.collected if self.interrupted else None
+            for line in summary_lines(self.results, collected=collected):
                 terminalreporter.line(line)
 
 
@@ -537,14 +592,33 @@ def function_verdict(verdicts: list[str]) -> str:
     return min(verdicts, key=_SEVERITY.index)
 
 
-def summary_lines(results: dict[str, dict[str, list[str]]]) -> list[str]:
-    """`03_broadcasting  4/7  matmul_broadcast: wrong` for each kata that ran."""
+def summary_lines(
+    results: dict[str, dict[str, list[str]]],
+    *,
+    collected: dict[str, dict[str, int]] | None = None,
+) -> list[str]:
+    """`03_broadcasting  4/7  matmul_broadcast: wrong` for each kata that ran.
+
+    `collected` (how many tests each function of each kata has) is given when the run
+    was interrupted: a function that passed only some of its tests before the stop is
+    "not graded", and no kata reads "all passed".
+    """
     lines = []
-    width = max((len(k) for k in results), default=0)
-    for kata_id in sorted(results):
-        verdicts = {name: function_verdict(v) for name, v in results[kata_id].items()}
+    katas = sorted(set(results) | set(collected or {}))
+    width = max((len(k) for k in katas), default=0)
+    for kata_id in katas:
+        seen = results.get(kata_id, {})
+        verdicts = {name: function_verdict(v) for name, v in seen.items()}
+        if collected is not None:
+            for name, tests in collected.get(kata_id, {}).items():
+                if verdicts.get(name, outcomes.PASSED) == outcomes.PASSED and (
+                    len(seen.get(name, [])) < tests
+                ):
+                    verdicts[name] = "not graded"
         passed = sum(v == outcomes.PASSED for v in verdicts.values())
         rest = [f"{name}: {v}" for name, v in verdicts.items() if v != outcomes.PASSED]
         status = ", ".join(rest) if rest else "all passed"
+        if collected is not None:
+            status = f"{status if rest else 'no failure seen'} (the run was interrupted)"
         lines.append(f"{kata_id:<{width}}  {passed}/{len(verdicts)}  {status}")
     return lines

@@ -42,7 +42,7 @@ def is_pristine(source: str, kata: Kata) -> bool:
     """True when every registered function (or class) of `kata` still raises its placeholder."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # null bytes, too deep
         return False
     defined = {
         node.name: node
@@ -57,10 +57,11 @@ def is_pristine(source: str, kata: Kata) -> bool:
 
 
 def _git(root: Path, *args: str) -> str:
+    """git's output; ResetError when git fails or its output is not UTF-8 text (a file
+    committed with other bytes cannot be the pristine stub, which is UTF-8)."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False,
-            timeout=30,
+            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=30,
         )
     except FileNotFoundError:
         raise ResetError(
@@ -69,9 +70,23 @@ def _git(root: Path, *args: str) -> str:
     except subprocess.TimeoutExpired:
         raise ResetError("git took too long to answer") from None
     if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or ["no message"])[0]
+        stderr = done.stderr.decode("utf-8", errors="replace")
+        first = (stderr.strip().splitlines() or ["no message"])[0]
         raise ResetError(f"git {args[0]} failed: {first}")
-    return done.stdout
+    try:
+        text = done.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ResetError(f"git {args[0]} gave bytes that are not UTF-8 text") from None
+    return text.replace("\r\n", "\n")  # as text mode would: the same source on Windows
+
+
+def _same_source(data: bytes, source: str) -> bool:
+    """True when the file's bytes hold `source` (whatever their line endings)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return text.replace("\r\n", "\n") == source
 
 
 @dataclass(frozen=True)
@@ -139,7 +154,8 @@ def reset(root: Path, kata: Kata, backups: Path) -> ResetResult:
     if not plain or not inside(stub, katas):
         raise ResetError(f"refusing to touch {stub}: dojo reset only writes inside {katas}")
     pristine = pristine_stub(root, kata)
-    if stub.is_file() and stub.read_text(encoding="utf-8") == pristine.source:
+    # bytes, not text: a file that is not UTF-8 is still the learner's, backed up as it is
+    if stub.is_file() and _same_source(stub.read_bytes(), pristine.source):
         return ResetResult(stub, None, pristine.commit, already_pristine=True)
     backup = None
     if stub.exists():

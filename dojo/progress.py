@@ -4,7 +4,13 @@ every graded run of the learner's own code, and the hints already shown.
 The record lives in `.dojo/progress.json` under the project root (or in the
 folder named by the `DOJO_HOME` environment variable). It is a cache of test
 results, never the truth: a missing or unreadable record reads as "no results
-yet, run the tests", and the next run rewrites it.
+yet, run the tests", and the next run rewrites it. A corrupted one (bytes that are
+not UTF-8, not JSON, the wrong structure) is moved aside to
+`progress.json.corrupted-<time>`, said once in one line, and rebuilt.
+
+Every read-modify-write holds a lock (`progress.lock` beside the record), so two
+processes recording at once (`pytest -n`, `dojo watch` and a `dojo hint`) lose no
+update; temporary files of a writer killed mid-write are removed by the next write.
 """
 
 from __future__ import annotations
@@ -14,8 +20,12 @@ import datetime
 import hashlib
 import json
 import os
+import re
+import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +79,14 @@ def _now() -> str:
     return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _shown(path: Path) -> str:
+    """`path` as the learner would type it from the current folder."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
 @dataclass
 class KataRecord:
     """The last verdict of each function of one kata, and the stub they were for."""
@@ -80,11 +98,18 @@ class KataRecord:
 
 @dataclass
 class Record:
-    """The whole progress file. `problem` says why it could not be read, if so."""
+    """The whole progress file. `problem` says why it could not be read, if so:
+    "missing", "unreadable (...)" or "corrupted (...)"; a corrupted file is moved
+    aside to `aside` (None: it could not be) so that the next write rebuilds it."""
 
     katas: dict[str, KataRecord] = field(default_factory=dict)
     hints: dict[str, dict[str, int]] = field(default_factory=dict)
     problem: str | None = None
+    aside: Path | None = None
+
+    @property
+    def corrupted(self) -> bool:
+        return bool(self.problem and self.problem.startswith("corrupted"))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +136,20 @@ def _expect(ok: bool, what: str) -> None:
         raise _Corrupt(what)
 
 
+def _load(data: bytes) -> Any:
+    """The JSON in `data`; `_Corrupt` (never another exception) when there is none."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Corrupt(f"not UTF-8 text: byte {data[exc.start]:#04x} at {exc.start}") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise _Corrupt("nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer too long to convert
+        raise _Corrupt(f"not JSON: {exc}") from None
+
+
 def _parse(data: Any) -> Record:
     _expect(isinstance(data, dict), "not a JSON object")
     _expect(data.get("format_version") == FORMAT_VERSION, f"format_version is not {FORMAT_VERSION}")
@@ -127,41 +166,206 @@ def _parse(data: Any) -> Record:
         )
         sha = raw.get("stub_sha1")
         _expect(sha is None or isinstance(sha, str), f"kata {kata_id!r}: bad stub_sha1")
-        katas[kata_id] = KataRecord(dict(functions), str(raw.get("updated", "")), sha)
+        updated = raw.get("updated", "")
+        _expect(isinstance(updated, str), f"kata {kata_id!r}: bad 'updated'")
+        katas[kata_id] = KataRecord(dict(functions), updated, sha)
     hints: dict[str, dict[str, int]] = {}
     raw_hints = data.get("hints", {})
     _expect(isinstance(raw_hints, dict), "'hints' is not an object")
     for kata_id, per_function in raw_hints.items():
         _expect(
             isinstance(per_function, dict)
-            and all(isinstance(n, int) and n >= 0 for n in per_function.values()),
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                    for n in per_function.values()),
             f"hints of {kata_id!r} must map names to counts",
         )
         hints[kata_id] = dict(per_function)
     return Record(katas, hints)
 
 
-def read(root: Path) -> Record:
-    """The record, or an empty one whose `problem` says why (never raises)."""
+# --- the lock: one read-modify-write at a time --------------------------------------------
+
+LOCK_NAME = "progress.lock"
+LOCK_TIMEOUT = 15.0  # seconds: a write takes milliseconds; a writer stuck longer is a bug
+_held = threading.local()  # the locks this thread holds
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+    def _alive(pid: int) -> bool:
+        return True  # os.kill would end the process: stale files go by their age only
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True  # a file system without locks: go on, as before there were any
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            return True  # it exists, under another user
+        return True
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the record's lock (a file beside it): other dojo processes wait, so that no
+    read-modify-write loses another's update. The OS drops it if the process dies."""
+    folder = state_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / LOCK_NAME
+    held: set[str] = _held.__dict__.setdefault("locks", set())
+    key = os.path.normcase(os.path.abspath(lock))
+    if key in held:  # this thread holds it already: a second flock would wait for itself
+        yield
+        return
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    held.add(key)
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        pause = 0.001
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"another dojo process has held {_shown(lock)} for {LOCK_TIMEOUT:g} s"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                _unlock(fd)
+    finally:
+        held.discard(key)
+        os.close(fd)
+
+
+# --- reading and writing the file -------------------------------------------------------
+
+
+def _aside_path(path: Path) -> Path:
+    """`progress.json.corrupted-YYYYmmdd-HHMMSS`, never one that exists already."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.corrupted-{stamp}")
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.corrupted-{stamp}-{n}")
+    return candidate
+
+
+def _read(root: Path, held: bool) -> Record:
+    """The record; a corrupted file is moved aside, under the lock (`held`: already ours).
+    Raises OSError only when `held` and the corrupted file cannot be moved."""
     path = record_path(root)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return Record(problem="missing")
+    except IsADirectoryError:
+        reason = "a folder, not a file"
     except OSError as exc:
         return Record(problem=f"unreadable ({exc.strerror or exc})")
-    try:
-        return _parse(json.loads(text))
-    except (ValueError, _Corrupt) as exc:
-        return Record(problem=f"corrupted ({exc})")
+    else:
+        try:
+            return _parse(_load(data))
+        except _Corrupt as exc:
+            reason = " ".join(str(exc).split())  # one line, whatever the JSON error said
+    aside = None
+    if held:
+        aside = _aside_path(path)
+        os.replace(path, aside)  # the bytes as they were: nothing the record held is lost
+    else:
+        try:
+            with locked(root):  # another process may have rebuilt it meanwhile
+                return _read(root, held=True)
+        except OSError:
+            pass  # a read-only folder: report it, move nothing
+    return Record(problem=f"corrupted ({reason})", aside=aside)
 
 
-def write(root: Path, record: Record) -> Path:
-    """Replace the record atomically: a reader sees the old file or the new one."""
+def read(root: Path) -> Record:
+    """The record, or an empty one whose `problem` says why (never raises). A corrupted
+    record is moved aside (see `notice`), so only the first read reports it."""
+    return _read(root, held=False)
+
+
+def notice(root: Path, record: Record, then: str) -> str | None:
+    """The one line that tells the learner their record was corrupted (None: it was not)."""
+    if not record.corrupted:
+        return None
+    kept = (
+        f"the old file is kept as {_shown(record.aside)}" if record.aside is not None
+        else "it could not be moved aside"
+    )
+    where = _shown(record_path(root))
+    return f"dojo: your progress record {where} is {record.problem}: {kept}; {then}"
+
+
+def _tell(line: str | None) -> None:
+    """Say `line` on stderr, on a line of its own: pytest has not ended its progress line
+    (`....F  [100%]`) when the plugin records the run."""
+    if line:
+        with contextlib.suppress(Exception):
+            print("\n" + line, file=sys.stderr, flush=True)
+
+
+STALE_AFTER = 60.0  # seconds: a temporary file this old was left by a writer that died
+_TMP_PREFIX = ".progress-"
+_TMP_PID = re.compile(r"^\.progress-(\d+)-")
+
+
+def _clean_stale(folder: Path) -> None:
+    """Remove the temporary files of writers killed mid-write (`kill -9`): those whose
+    process is gone, or older than STALE_AFTER. Called with the lock held."""
+    now = time.time()
+    for tmp in folder.glob(f"{_TMP_PREFIX}*.tmp"):
+        found = _TMP_PID.match(tmp.name)
+        pid = int(found.group(1)) if found else None
+        try:
+            age = now - tmp.stat().st_mtime
+        except OSError:
+            continue
+        gone = pid is not None and pid != os.getpid() and not _alive(pid)
+        if gone or age > STALE_AFTER:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _write(root: Path, record: Record) -> Path:
     path = record_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(path.parent)
     text = json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{_TMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=path.parent
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -175,6 +379,23 @@ def write(root: Path, record: Record) -> Path:
     return path
 
 
+def write(root: Path, record: Record) -> Path:
+    """Replace the record atomically: a reader sees the old file or the new one."""
+    with locked(root):
+        return _write(root, record)
+
+
+@contextlib.contextmanager
+def updating(root: Path, then: str) -> Iterator[Record]:
+    """Read the record, let the caller change it, write it back: all under the lock. A
+    corrupted record is moved aside and rebuilt, and the learner told in one line."""
+    with locked(root):
+        record = _read(root, held=True)
+        yield record
+        _write(root, record)
+    _tell(notice(root, record, then))
+
+
 def record_run(
     root: Path,
     verdicts: Mapping[str, Mapping[str, str]],
@@ -185,15 +406,15 @@ def record_run(
     Functions that did not run keep their earlier verdict. `stubs` names each kata's
     stub file, whose digest is stored so a later edit can be noticed.
     """
-    record = read(root)
-    for kata_id, functions in verdicts.items():
-        entry = record.katas.setdefault(kata_id, KataRecord())
-        entry.functions.update(functions)
-        entry.updated = _now()
-        stub = stubs.get(kata_id)
-        if stub is not None:
-            entry.stub_sha1 = file_digest(stub)
-    return write(root, record)
+    with updating(root, "it is rebuilt from this run") as record:
+        for kata_id, functions in verdicts.items():
+            entry = record.katas.setdefault(kata_id, KataRecord())
+            entry.functions.update(functions)
+            entry.updated = _now()
+            stub = stubs.get(kata_id)
+            if stub is not None:
+                entry.stub_sha1 = file_digest(stub)
+    return record_path(root)
 
 
 # --- what a run saw, for the record ------------------------------------------------------
@@ -358,8 +579,13 @@ def hints_shown(record: Record, kata_id: str, function: str) -> int:
 
 
 def set_hints_shown(root: Path, kata_id: str, function: str, count: int) -> None:
-    record = read(root)
-    if record.problem and record.problem != "missing":
-        record = Record()  # rebuild an unreadable record rather than fail
-    record.hints.setdefault(kata_id, {})[function] = count
-    write(root, record)
+    with updating(root, "it is rebuilt from now on") as record:
+        record.hints.setdefault(kata_id, {})[function] = count
+
+
+def forget(root: Path, kata_id: str) -> None:
+    """Drop the recorded verdicts of one kata (after `dojo reset`); its hints stay."""
+    if not record_path(root).exists():
+        return
+    with updating(root, "it is rebuilt from now on") as record:
+        record.katas.pop(kata_id, None)

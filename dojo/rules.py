@@ -127,6 +127,53 @@ def _key(func: Any) -> Any:
     return func
 
 
+@functools.cache
+def _public() -> frozenset[Any]:
+    """Every callable of PyTorch's public namespaces, by `_key`."""
+    import torch.fft
+    import torch.nn.init
+    import torch.special
+
+    found = set()
+    for owner in (torch, torch.Tensor, F, torch.linalg, torch.special, torch.fft,
+                  torch.nn.init, torch.autograd, torch.nn):
+        for name in dir(owner):
+            with contextlib.suppress(Exception):
+                value = getattr(owner, name)
+                if callable(value):
+                    found.add(_key(value))
+    return frozenset(found)
+
+
+def _private(func: Any, key: Any) -> bool:
+    """An operator reached around the public API: `torch.ops.aten.mm.default`, or a
+    function of torch's private modules (`torch._C._nn.im2col`) that no public name
+    offers (`F.pad` is `torch._C._nn.pad`: public)."""
+    if isinstance(func, (torch._ops.OpOverload, torch._ops.OpOverloadPacket)):
+        return True
+    module = getattr(func, "__module__", None)
+    if not (isinstance(module, str) and module.startswith("torch._")):
+        return False
+    try:
+        return key not in _public()
+    except TypeError:  # not hashable: not one of torch's functions
+        return False
+
+
+def _called_from(frame: Any, files: tuple[str, ...]) -> bool:
+    """Whether `frame`, the caller of an operator, is the learner's code: directly, or
+    through `torch.ops`' own thin wrapper (torch/_ops.py)."""
+    if frame.f_code.co_filename.replace("\\", "/").endswith("torch/_ops.py"):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename in files
+
+
+def _private_name(func: Any) -> str:
+    if isinstance(func, (torch._ops.OpOverload, torch._ops.OpOverloadPacket)):
+        return f"torch.ops.{func}"  # "aten.mm.default"
+    return f"{getattr(func, '__module__', 'torch')}.{getattr(func, '__name__', func)}"
+
+
 def _display(name: str) -> str:
     """How a message names an operation: a setter as the assignment a learner writes."""
     if name.endswith(".__set__"):
@@ -265,6 +312,13 @@ class RuleMode(TorchFunctionMode):
         kwargs = kwargs or {}
         key = _key(func)
         self.calls += 1
+        if _private(func, key) and _called_from(sys._getframe(1), self.files):
+            # (torch's own Python code, such as `torch.no_grad()`, calls them freely)
+            self._fail(
+                f"called {_private_name(func)}, one of PyTorch's internal operators, which "
+                "slip past the kata's rules: write it with PyTorch's public API "
+                "(torch.X, tensor.X, torch.nn.functional.X)"
+            )
         if key in self.rules.forbid:
             op = self.rules.forbid[key]
             self._fail(f"{'set' if ' = ' in op else 'called'} {op}, which this kata forbids")
@@ -318,6 +372,7 @@ class RuleMode(TorchFunctionMode):
 
 
 _BANNED_ROOTS = ("torch", "numpy")
+_IMPORTERS = ("importlib",)  # what imports a module by name, out of sight of the scan
 
 
 def _root(value: Any) -> str:
@@ -370,13 +425,19 @@ class PlainPythonGuard:
         # numpy's ufuncs (np.maximum, np.exp) are not functions: the profile hook
         # never sees them called. Catch the learner's code reading numpy or torch.
         for module, line in _reads(frame.f_code, _IMPORTS):
-            if module.split(".")[0] in _BANNED_ROOTS:
+            if module.split(".")[0] in _BANNED_ROOTS + _IMPORTERS:
                 where = Location(frame.f_code.co_filename, line)
                 self.violations.append(
                     Violation(f"imported {module}: this kata is plain Python", where)
                 )
                 return
         for name, line in _reads(frame.f_code, _GLOBAL_LOADS):
+            if name == "__import__":  # __import__("numpy") imports without an import
+                where = Location(frame.f_code.co_filename, line)
+                self.violations.append(
+                    Violation("used __import__: this kata is plain Python", where)
+                )
+                return
             value = frame.f_globals.get(name)
             root = _root(value)
             if value is not None and root in _BANNED_ROOTS:

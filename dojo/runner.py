@@ -38,6 +38,7 @@ class Run:
     verdicts: dict[str, list[str]] = field(default_factory=dict)  # function -> its tests'
     failures: dict[str, list[str]] = field(default_factory=dict)  # function -> texts shown
     output: str = ""  # pytest's own terminal output
+    interrupted: bool = False  # Ctrl-C stopped it: its verdicts are partial
 
     def verdict(self, function: str) -> str | None:
         """The function's verdict in this run: the worst of its tests (None: not run)."""
@@ -66,6 +67,25 @@ class _Collector:
         self.run.verdicts.setdefault(function, []).append(verdict)
         if verdict != outcomes.PASSED and report.failed:
             self.run.failures.setdefault(function, []).append(_text(report))
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.run.interrupted |= is_ctrl_c(excinfo.value)
+
+
+def is_ctrl_c(exc: BaseException) -> bool:
+    """True for Ctrl-C, not pytest's own `Interrupted` (errors during collection) nor
+    `pytest.exit`, which pytest reports through the same hook and exit code."""
+    return isinstance(exc, KeyboardInterrupt) and not isinstance(exc, pytest.Session.Interrupted)
+
+
+class CtrlC:
+    """A pytest plugin that notices when Ctrl-C stopped the run (pytest catches it)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.seen |= is_ctrl_c(excinfo.value)
 
 
 def _text(report: pytest.TestReport) -> str:

@@ -5,7 +5,8 @@ kata's graded tests in this process (`dojo.runner`), first only those of the
 function being worked on, then, once it passes, the whole kata. File events come
 from watchfiles; where they are unavailable (no watchfiles, a file system without
 change notification, `--poll`) the file is polled instead. Keys: `h` shows the next
-hint of the current function, `q` quits. Keys are read from stdin, one at a time
+hint of the current function, `q` quits; Ctrl-C stops it too, mid-run included (exit
+code 130, and nothing shown of the interrupted run). Keys are read from stdin, one at a time
 on a terminal and line by line from a pipe, so scripts can drive it too.
 """
 
@@ -34,6 +35,12 @@ if TYPE_CHECKING:
 POLL_INTERVAL = 0.2  # seconds between two looks at the file when polling
 
 Event = tuple[str, str]  # ("save", ""), ("key", "h"), ("note", text)
+
+STOPPED = "stopped: the run was interrupted; only the tests it finished are recorded"
+
+
+class RunInterrupted(Exception):
+    """Ctrl-C stopped a run: pytest caught it, so the watch loop is told this way."""
 
 
 class Keys:
@@ -166,6 +173,9 @@ class Watcher:
 
     def _recorded(self) -> dict[str, str | None]:
         record = progress.read(self.root)
+        line = progress.notice(self.root, record, "this watch rebuilds it")
+        if line:
+            self.con.print(Text(line, style="yellow"), soft_wrap=True)
         entry = record.katas.get(self.kata.id)
         recorded = entry.functions if entry else {}
         return {fn.name: recorded.get(fn.name) for fn in self.kata.functions}
@@ -194,6 +204,8 @@ class Watcher:
 
         self._forget_bytecode()
         run = runner.run_kata(self.kata_dir, args)
+        if run.interrupted:  # its verdicts are partial: none of them is shown
+            raise RunInterrupted
         for fn in self.kata.functions:
             verdict = run.verdict(fn.name)
             if verdict is not None:
@@ -252,10 +264,12 @@ class Watcher:
 
     def _summary(self, started: float, first: bool) -> None:
         """The kata's summary line, as pytest's run ends it, and how long it took."""
-        from dojo.plugin import summary_lines
-
-        results = {self.kata.id: {n: [v] for n, v in self.verdicts.items() if v is not None}}
-        line = summary_lines(results)[0] if results[self.kata.id] else self.kata.id
+        names = [fn.name for fn in self.kata.functions]
+        passed = sum(self.verdicts.get(n) == outcomes.PASSED for n in names)
+        rest = [f"{n}: {self.verdicts.get(n) or 'not run yet'}" for n in names
+                if self.verdicts.get(n) != outcomes.PASSED]
+        # every function of the kata counts, as in pytest's summary of a whole-kata run
+        line = f"{self.kata.id}  {passed}/{len(names)}  {', '.join(rest) or 'all passed'}"
         timing = (
             f"first run: {time.time() - started:.2f} s" if first
             else f"verdict {self._since_save(started):.2f} s after the save"
@@ -320,7 +334,11 @@ class Watcher:
                 if any(kind == "save" for kind, _ in pending):
                     self.grade()
                     runs += 1
+        except RunInterrupted:
+            self.con.print(Text(STOPPED, style="yellow"))
+            return 130
         except KeyboardInterrupt:
+            self.con.print(Text("stopped", style="dim"))
             return 130
         finally:
             files.stop.set()

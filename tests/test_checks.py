@@ -470,3 +470,122 @@ def test_shape_forms_cover_the_documented_spellings():
         assert form in forms
     assert "torch.Size([2, 3])".find(forms[1]) >= 0
     assert checks.shape_forms((3,))[:2] == ("(3,)", "[3]")
+
+
+# --- what a wrong matrix product looks like ------------------------------------------
+
+A23 = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+B32 = torch.tensor([[1.0, -1.0], [2.0, 0.0], [0.5, 3.0]])
+
+
+def loops(a, b, rows, cols, ks):
+    """a @ b by three loops over the given ranges: an off-by-one where a range is short."""
+    c = torch.zeros(a.shape[0], b.shape[1], dtype=a.dtype)
+    for i in rows:
+        for j in cols:
+            for k in ks:
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+
+
+@pytest.mark.parametrize(
+    ("ranges", "says"),
+    [
+        ((range(2), range(2), range(2)), "every value misses its last term, a[i, 2] * b[2, j]"),
+        ((range(2), range(2), range(1, 3)), "every value misses its first term, a[i, 0] * b[0, j]"),
+        ((range(1), range(2), range(3)), "row 1 of the result is still all 0"),
+        ((range(1, 2), range(2), range(3)), "row 0 of the result is still all 0"),
+        ((range(2), range(1), range(3)), "column 1 of the result is still all 0"),
+        ((range(0), range(2), range(3)), "the result is still all 0: nothing was added"),
+    ],
+)
+def test_matmul_hint_names_the_loop_that_is_off_by_one(ranges, says):
+    hint = checks.matmul_hint(loops(A23, B32, *ranges), A23, B32)
+    assert hint.startswith(says), hint
+    assert "range(" in hint
+
+
+def test_matmul_hint_names_a_transposed_operand_and_a_swapped_product():
+    a, b = ds.SQUARE, ds.SQUARE + 1
+    assert checks.matmul_hint(a @ b.t(), a, b).startswith("the result is a @ b.t()")
+    assert checks.matmul_hint(a.t() @ b, a, b).startswith("the result is a.t() @ b")
+    assert checks.matmul_hint(b @ a, a, b).startswith("the result is b @ a")
+
+
+def test_matmul_hint_otherwise_says_where_the_wrong_values_are():
+    got = A23 @ B32
+    got[1, 0] += 1
+    hint = checks.matmul_hint(got, A23, B32)
+    assert hint.startswith("the wrong values are in row 1 and column 0; the others are right")
+    assert checks.matmul_hint(A23 @ B32 + 1, A23, B32).startswith("every value is wrong")
+
+
+def test_matmul_hint_works_for_batched_operands():
+    a, b = torch.ones(2, 2, 3), torch.ones(2, 3, 2)
+    assert checks.matmul_hint(torch.full((2, 2, 2), 2.0), a, b).startswith(
+        "every value misses its last term"
+    )
+    assert checks.matmul_hint(torch.full((2, 2, 2), 7.0), a, b).startswith("c[i, j] is the sum")
+
+
+def test_assert_matmul_ends_every_wrong_value_with_what_to_look_at():
+    message = failure(checks.assert_matmul, loops(A23, B32, range(1), range(2), range(3)), A23, B32)
+    first, *_, last = message.splitlines()
+    assert first.startswith("result[1, 0]=0.0, but should be 17.0")
+    assert last.startswith("Look at: row 1 of the result is still all 0")
+
+
+def test_assert_matmul_checks_the_shape_before_any_value_hint():
+    message = failure(checks.assert_matmul, torch.zeros(2, 3), A23, B32)
+    assert message.startswith("result.shape=(2, 3), but should be (2, 2)")
+
+
+def test_a_lazy_hint_is_only_worked_out_on_a_mismatch():
+    def hint():
+        raise AssertionError("called")
+
+    checks.assert_values(torch.ones(2), torch.ones(2), hint=hint)
+    message = failure(checks.assert_values, torch.zeros(2), torch.ones(2), hint=lambda: "zeros")
+    assert message.endswith("\nLook at: zeros")
+
+
+# --- raises: what came back; notes on a learner's exception ------------------------------
+
+
+def test_raises_shows_what_the_call_returned_and_the_hint():
+    def call():
+        with checks.raises("f(x)", ValueError, why="x is negative", hint="check x") as returned:
+            returned.append((2, 3))
+
+    assert failure(call) == (
+        "f(x) returned (2, 3), but should raise ValueError: x is negative\nLook at: check x"
+    )
+
+
+def test_hinting_adds_a_look_at_note_and_lets_the_exception_through():
+    with pytest.raises(IndexError) as info, checks.hinting("the loop over k"):
+        raise IndexError("out of range")
+    assert info.value.__notes__ == ["Look at: the loop over k"]
+    with pytest.raises(KeyError) as info, checks.hinting(lambda exc: f"{type(exc).__name__}!"):
+        raise KeyError("k")
+    assert info.value.__notes__ == ["Look at: KeyError!"]
+
+
+def test_hinting_adds_no_empty_note_and_leaves_verdicts_alone():
+    with pytest.raises(IndexError) as info, checks.hinting(lambda exc: ""):
+        raise IndexError("out of range")
+    assert not getattr(info.value, "__notes__", [])
+    with pytest.raises(NotStarted) as started, checks.hinting("never"):
+        raise NotStarted("f still raises NotImplementedError")
+    assert not getattr(started.value, "__notes__", [])
+
+
+def test_a_hint_that_fails_to_work_itself_out_leaves_the_message_without_one():
+    def broken():
+        raise IndexError("a bug in the hint")
+
+    message = failure(checks.assert_values, torch.zeros(2), torch.ones(2), hint=broken)
+    assert "Look at:" not in message
+    with pytest.raises(KeyError) as info, checks.hinting(lambda exc: broken()):
+        raise KeyError("k")
+    assert not getattr(info.value, "__notes__", [])

@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import dojoproject
@@ -101,7 +105,7 @@ def test_status_survives_a_corrupted_record(project, home):
     (home / "progress.json").write_text('{"format_version": 1, "katas": [1, 2')
     result = dojo(project, home, "status")
     assert result.returncode == 0, result.stderr
-    assert "is corrupted" in result.stdout and "run the tests again" in result.stdout
+    assert "is corrupted" in one_error_line(result) and "dojo check" in result.stderr
     assert "0/3 functions" in result.stdout
     # the next graded run rewrites it
     write_stub(project, dojoproject.TOY_DONE)
@@ -116,7 +120,40 @@ def test_status_with_a_record_of_another_shape_is_not_a_crash(project, home):
     (home / "progress.json").write_text(json.dumps({"format_version": 1, "katas": {"01_toy": 3}}))
     result = dojo(project, home, "status")
     assert result.returncode == 0, result.stderr
-    assert "is corrupted" in result.stdout
+    assert "is corrupted" in one_error_line(result)
+
+
+CORRUPTED = {
+    "bad bytes": b'\xff\xfe{"format_version": 1}',
+    "too deep": ("[" * 100_000 + "]" * 100_000).encode(),
+    "wrong types": b'{"format_version": 1, "katas": {"01_toy": {"functions": ["double"]}}}',
+}
+
+
+@pytest.mark.parametrize(
+    ("what", "args", "code"),
+    [(what, ["status"], 0) for what in CORRUPTED]
+    + [("bad bytes", args, code) for args, code in [
+        (["next"], 0), (["hint", "01"], 0), (["solution", "01"], 1),
+    ]],
+)
+def test_a_corrupted_record_is_said_once_kept_aside_and_never_fatal(
+    project, home, what, args, code
+):
+    home.mkdir()
+    (home / "progress.json").write_bytes(CORRUPTED[what])
+    result = dojo(project, home, *args)
+    assert result.returncode == code, result.stdout + result.stderr
+    line = one_error_line(result)
+    assert re.fullmatch(
+        r"dojo: your progress record \S+progress\.json is corrupted \(.+\): the old file "
+        r"is kept as \S+progress\.json\.corrupted-\d{8}-\d{6}; your next run rebuilds it "
+        r"\(dojo check\)", line,
+    ), line
+    [aside] = home.glob("progress.json.corrupted-*")
+    assert aside.read_bytes() == CORRUPTED[what]  # nothing is lost
+    again = dojo(project, home, "status")
+    assert again.returncode == 0 and again.stderr == ""  # said once
 
 
 def test_status_marks_a_kata_whose_folder_is_missing(project, home):
@@ -232,6 +269,67 @@ def test_bad_names_and_numbers_get_one_line_and_exit_2(project, home, args, mess
     assert result.stdout == ""
 
 
+COMMANDS = [["status"], ["next"], ["list"], ["check"], ["watch"], ["hint", "01"],
+            ["reset", "01"], ["solution", "01"], ["bench"]]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: a[0])
+def test_every_command_outside_a_clone_or_with_a_bad_option_is_one_line(tmp_path, home, args):
+    outside = dojo(tmp_path, home, *args)
+    assert outside.returncode == 1, outside.stdout + outside.stderr
+    assert "no katas/curriculum.toml here or above" in one_error_line(outside)
+    dojoproject.toy(tmp_path / "clone")
+    bad = dojo(tmp_path / "clone", home, *args, "--bogus")
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    assert "unrecognized arguments: --bogus" in one_error_line(bad)
+    assert outside.stdout == bad.stdout == ""
+
+
+def test_check_a_kata_whose_folder_is_missing_or_a_bad_impl_is_one_line(project, home):
+    result = dojo(project, home, "check", "01", "--impl", str(project / "nowhere"))
+    assert result.returncode == 2
+    assert "bad --impl" in one_error_line(result) and result.stdout == ""
+    shutil.rmtree(project / "katas" / "02_toy_more")
+    result = dojo(project, home, "check", "02", "--impl", "reference")
+    assert result.returncode == 1
+    assert "katas/02_toy_more is missing, and its graded tests with it" in (
+        one_error_line(result)
+    )
+    assert result.stdout == ""
+
+
+def test_bench_with_a_shape_too_big_for_memory_is_one_line(project, home):
+    result = dojo(project, home, "bench", "--shape", "99999999,99999999,9999999")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "a matrix of more than 100,000,000 numbers" in one_error_line(result)
+
+
+def test_ctrl_c_during_check_exits_130_without_a_traceback(project, home, tmp_path):
+    marker = tmp_path / "running"
+    write_stub(project, (
+        "import pathlib, time\n\n\ndef double(t):\n"
+        f"    pathlib.Path({str(marker)!r}).touch()\n    time.sleep(600)\n"
+    ))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dojo", "check", "01"], cwd=project,
+        env=dojoproject.dojo_env(home), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the test never ran"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in out + err
+
+
 # --- hint --------------------------------------------------------------------------------------
 
 
@@ -333,6 +431,31 @@ def test_reset_refuses_to_touch_anything_outside_katas(project, home, tmp_path):
     assert outside.read_text() == "precious = True\n"
     assert stub.is_symlink()
     assert not (home / "backups").exists()
+
+
+NOT_UTF8 = b"def double(t):\n    return t * 2  # caf\xe9, saved as Latin-1\n\xff\n"
+
+
+@needs_git
+def test_reset_of_a_file_that_is_not_utf8_backs_it_up_byte_for_byte(project, home):
+    stub = project / "katas" / "01_toy" / "toy.py"
+    stub.write_bytes(NOT_UTF8)
+    result = dojo(project, home, "reset", "01_toy")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    backup = project / re.search(r"Saved your file to (\S+)", result.stdout).group(1)
+    assert backup.read_bytes() == NOT_UTF8
+    assert stub.read_text() == dojoproject.TOY_STUB
+
+
+@needs_git
+def test_reset_skips_a_committed_version_that_is_not_utf8(project, home):
+    stub = project / "katas" / "01_toy" / "toy.py"
+    stub.write_bytes(NOT_UTF8)
+    dojoproject.git_commit(project, "my work, in Latin-1")
+    result = dojo(project, home, "reset", "01")
+    assert result.returncode == 0, result.stderr
+    assert stub.read_text() == dojoproject.TOY_STUB
 
 
 def test_reset_without_git_history_changes_nothing(tmp_path, home):

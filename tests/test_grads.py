@@ -122,3 +122,53 @@ def test_upstream_gradients_are_never_one_repeated_value(data):
     assert up.shape == shape and up.dtype == torch.float64
     if up.numel() >= 2:
         assert not bool((up == up.flatten()[0]).all())
+
+
+# --- a .g read before anything set it -------------------------------------------------
+
+
+def relu_grad(inp, out):
+    inp.g = (inp > 0) * out.g
+
+
+def backward_in_the_wrong_order(inp):
+    l1 = inp * 2
+    l2 = l1.clamp_min(0.0)
+    relu_grad(l1, l2)  # l2.g is not set yet
+
+
+def test_missing_g_names_the_reader_and_each_callers_name_for_the_tensor():
+    with pytest.raises(AttributeError) as info:
+        backward_in_the_wrong_order(torch.ones(2))
+    here = (__file__,)
+    found = grads.missing_g(info.value, files=here)
+    assert found == [("relu_grad", "out"), ("backward_in_the_wrong_order", "l2")]
+    assert grads.where_g_was_read(found) == (
+        "relu_grad read `out.g` (`l2.g` in backward_in_the_wrong_order)"
+    )
+    assert grads.where_g_was_read([("lin_grad", "out"), ("f", "out")]) == "lin_grad read `out.g`"
+
+
+def test_missing_g_ignores_other_exceptions_and_frames_outside_the_files():
+    with pytest.raises(AttributeError) as info:
+        backward_in_the_wrong_order(torch.ones(2))
+    assert grads.missing_g(info.value, files=("elsewhere.py",)) == []
+    assert grads.missing_g(AttributeError("no attribute 'g'"), files=()) == []
+    with pytest.raises(AttributeError) as other:
+        torch.ones(1).gg  # noqa: B018
+    assert grads.missing_g(other.value, files=()) == []
+
+
+def test_explaining_missing_g_adds_a_look_at_note_to_the_learners_exception():
+    def explain(where):
+        return f"{where} before anything set it."
+
+    with pytest.raises(AttributeError) as info, grads.explaining_missing_g(explain):
+        backward_in_the_wrong_order(torch.ones(2))
+    assert info.value.__notes__ == [
+        "Look at: relu_grad read `out.g` (`l2.g` in backward_in_the_wrong_order) before "
+        "anything set it."
+    ]
+    with pytest.raises(ValueError) as unrelated, grads.explaining_missing_g(explain):
+        raise ValueError("not about .g")
+    assert not getattr(unrelated.value, "__notes__", [])

@@ -278,17 +278,25 @@ def quick(x):
 """
 
 
+def timer_left_as_it_was(delay_before):
+    """The wall-clock timer is back to what it was: off, or someone else's (such as
+    pytest-timeout's), with what is left of it."""
+    delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    return delay == 0.0 if delay_before == 0.0 else 0.0 < delay <= delay_before
+
+
 def test_an_endless_loop_is_stopped_and_the_next_call_works(learner):
     module = learner.load(LOOPS)
-    handler_before = signal.getsignal(signal.SIGVTALRM)
+    handler_before = signal.getsignal(signal.SIGALRM)
+    delay_before, _ = signal.getitimer(signal.ITIMER_REAL)
     start = time.monotonic()
     with pytest.raises(TooSlow) as info:
         wrap(learner, module, "spin", time_limit=0.3)(1)
     assert time.monotonic() - start < 3
     assert str(info.value).startswith("spin used more than 0.3 s of CPU time on one input")
     assert "a loop that never ends" in str(info.value)
-    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGVTALRM) is handler_before
+    assert timer_left_as_it_was(delay_before)
+    assert signal.getsignal(signal.SIGALRM) is handler_before
     assert wrap(learner, module, "quick", time_limit=0.3)(1) == 2
 
 
@@ -317,23 +325,35 @@ def test_the_time_limit_never_breaks_an_import_half_way(learner, tmp_path, monke
 
 def test_a_loop_that_swallows_the_first_stop_is_stopped_again(learner):
     module = learner.load(LOOPS)
+    delay_before, _ = signal.getitimer(signal.ITIMER_REAL)
     start = time.monotonic()
     with pytest.raises(TooSlow):
         wrap(learner, module, "spin_after_swallowing", time_limit=0.3)(1)
     assert time.monotonic() - start < 4
-    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+    assert timer_left_as_it_was(delay_before)
+
+
+def test_a_sleeping_loop_is_stopped_by_the_wall_clock(learner):
+    # CPU time barely moves while sleeping: the wall-clock limit stops it.
+    module = learner.load("import time\n\ndef nap(x):\n    while True:\n        time.sleep(0.2)\n")
+    start = time.monotonic()
+    with pytest.raises(TooSlow, match="mostly waiting rather than computing"):
+        wrap(learner, module, "nap", time_limit=0.1)(1)
+    assert time.monotonic() - start < 4
 
 
 def test_a_quick_call_leaves_no_timer_running(learner):
     module = learner.load(LOOPS)
+    delay_before, _ = signal.getitimer(signal.ITIMER_REAL)
     for _ in range(3):
         assert wrap(learner, module, "quick")(1) == 2
-    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+    assert timer_left_as_it_was(delay_before)
 
 
 def test_cpu_time_limit_is_a_no_op_when_not_positive():
+    handler_before = signal.getsignal(signal.SIGALRM)
     with guard.cpu_time_limit(0, "f"):
-        assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is handler_before
 
 
 # --- changed inputs ---------------------------------------------------------------------------

@@ -330,6 +330,28 @@ def test_a_bad_hypothesis_profile_option_is_a_usage_error(toy):
     )
 
 
+def test_hypothesis_own_default_profile_is_refused_with_the_reason(toy):
+    # Its 200 ms deadline fails correct code on torch's first call.
+    line = usage_error(toy.run(profile="default"))
+    assert line == (
+        "ERROR: invalid Hypothesis profile 'default' from --hypothesis-profile: expected one "
+        "of learner, ci, thorough ('default' is Hypothesis' own: its deadline fails correct "
+        "code)"
+    )
+
+
+@pytest.mark.parametrize(
+    "functions", [["nope"], ["double", "nope"]], ids=["alone", "beside-a-valid-name"]
+)
+def test_an_unknown_function_is_a_usage_error_naming_the_katas_functions(toy, functions):
+    args = [arg for name in functions for arg in ("--function", name)]
+    line = usage_error(toy.run("--impl", "reference", "--device", "cpu", *args))
+    assert line == (
+        "ERROR: invalid --function 'nope': no such function or class in the kata collected "
+        "(01_toy: double, halve)"
+    )
+
+
 @pytest.mark.parametrize("source", ["option", "environment"])
 def test_the_previous_hypothesis_profile_is_restored_after_the_run(toy, monkeypatch, source):
     before = settings.get_current_profile_name()

@@ -4,6 +4,10 @@ learner's own runs, read back for `dojo status`, `next`, `hint` and `solution`."
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import dojoproject
@@ -147,7 +151,7 @@ def test_writes_are_atomic_and_leave_nothing_behind(tmp_path, home):
     record = progress.Record()
     record.hints["01_toy"] = {"double": 2}
     path = progress.write(tmp_path, record)
-    assert [p.name for p in home.iterdir()] == [progress.FILE_NAME]
+    assert sorted(p.name for p in home.iterdir()) == [progress.FILE_NAME, progress.LOCK_NAME]
     assert progress.read(tmp_path).hints == {"01_toy": {"double": 2}}
     assert path == home / progress.FILE_NAME
 
@@ -183,3 +187,133 @@ def test_a_record_for_functions_the_registry_no_longer_has_is_ignored(tmp_path, 
     progress.record_run(root, {"01_toy": {"old_name": "passed"}, "99_gone": {"x": "passed"}}, {})
     found = progress.statuses(course, progress.read(root))
     assert [s.passed for s in found] == [0, 0]
+
+
+# --- a corrupted record: moved aside, said once, rebuilt; never fatal -----------------------
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+CORRUPTED = {
+    "bad bytes": b'\xff\xfe{"format_version": 1}',
+    "bad JSON": b"{not json",
+    "too deep": DEEP.encode(),
+    "wrong structure": b'{"format_version": 1, "katas": [1, 2]}',
+    "wrong types": b'{"format_version": 1, "katas": {"01_toy": {"updated": 3}}}',
+    "a count that is a boolean": b'{"format_version": 1, "hints": {"01_toy": {"double": true}}}',
+}
+
+
+def corrupt(home: Path, data: bytes) -> Path:
+    home.mkdir(exist_ok=True)
+    path = home / progress.FILE_NAME
+    path.write_bytes(data)
+    return path
+
+
+def set_aside(home: Path) -> list[Path]:
+    return sorted(home.glob(f"{progress.FILE_NAME}.corrupted-*"))
+
+
+@pytest.mark.parametrize("what", list(CORRUPTED))
+def test_any_unreadable_record_reads_as_corrupted_once_and_is_kept_aside(tmp_path, home, what):
+    corrupt(home, CORRUPTED[what])
+    record = progress.read(tmp_path)
+    assert record.corrupted and record.katas == {} and record.hints == {}
+    line = progress.notice(tmp_path, record, "rebuilt")
+    assert line is not None and "\n" not in line and "is corrupted (" in line
+    [aside] = set_aside(home)
+    assert record.aside == aside
+    assert aside.read_bytes() == CORRUPTED[what]  # nothing the file held is lost
+    assert progress.read(tmp_path).problem == "missing"  # said once: it is gone now
+    progress.set_hints_shown(tmp_path, "01_toy", "double", 1)
+    assert progress.read(tmp_path).hints == {"01_toy": {"double": 1}}
+
+
+@pytest.mark.parametrize("what", ["bad bytes", "too deep"])
+def test_a_graded_run_rebuilds_a_corrupted_record_and_says_so_in_one_line(
+    pytester, toy, home, what
+):
+    corrupt(home, CORRUPTED[what])
+    result = run(pytester, where="katas/02_toy_more")
+    result.assert_outcomes(failed=1)
+    output = result.outlines + result.errlines
+    assert "02_toy_more  0/1  triple: not started" in output
+    said = [line for line in output if "progress record" in line]
+    assert len(said) == 1, output
+    assert said[0].startswith("dojo: your progress record ") and "is corrupted (" in said[0]
+    assert "it is rebuilt from this run" in said[0]
+    assert not any("Traceback" in line or "INTERNALERROR" in line for line in output)
+    assert recorded(home) == {"02_toy_more": {"triple": "not started"}}
+    [aside] = set_aside(home)
+    assert aside.read_bytes() == CORRUPTED[what]
+
+
+# --- two writers at once ---------------------------------------------------------------------
+
+WRITER = """
+import sys
+from pathlib import Path
+from dojo import progress
+
+who, times = int(sys.argv[1]), int(sys.argv[2])
+for n in range(times):
+    name = f"w{who}_{n}"
+    progress.record_run(Path("."), {"01_toy": {name: "passed"}}, {})
+    progress.set_hints_shown(Path("."), "01_toy", name, n + 1)
+"""
+
+
+def test_processes_recording_at_once_lose_no_update(tmp_path, home):
+    writers, times = 4, 40
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(who), str(times)], cwd=tmp_path,
+                         env=dojoproject.dojo_env(home), stderr=subprocess.PIPE, text=True)
+        for who in range(writers)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    record = progress.read(tmp_path)
+    assert record.problem is None
+    names = {f"w{who}_{n}" for who in range(writers) for n in range(times)}
+    assert set(record.katas["01_toy"].functions) == names
+    assert record.hints["01_toy"] == {f"w{w}_{n}": n + 1 for w in range(writers)
+                                      for n in range(times)}
+    assert not list(home.glob(".progress-*.tmp"))
+
+
+KILLED_WRITER = """
+import os, sys, time
+from pathlib import Path
+from dojo import progress
+
+def hang(src, dst):  # the temporary file is written: now the writer dies
+    print("writing", flush=True)
+    time.sleep(600)
+
+os.replace = hang
+progress.set_hints_shown(Path("."), "01_toy", "double", 1)
+"""
+
+
+def test_a_writer_killed_mid_write_leaves_nothing_behind_after_the_next_write(tmp_path, home):
+    root = dojoproject.toy(tmp_path / "clone")
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER], cwd=root,
+                              env=dojoproject.dojo_env(home), stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+    finally:
+        writer.kill()  # kill -9, holding the lock, its temporary file written
+        writer.wait()
+    assert len(list(home.glob(".progress-*.tmp"))) == 1  # the dead writer's
+    old = home / f".progress-{os.getpid()}-old.tmp"  # a live pid, but two minutes old
+    old.write_text("{}")
+    os.utime(old, (time.time() - 120, time.time() - 120))
+    fresh = home / f".progress-{os.getpid()}-fresh.tmp"  # a live writer's: kept
+    fresh.write_text("{}")
+
+    result = dojoproject.dojo(root, home, "hint", "01_toy", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "hint 1 of 2" in result.stdout
+    assert sorted(p.name for p in home.glob(".progress-*.tmp")) == [fresh.name]
+    assert progress.read(root).hints == {"01_toy": {"double": 1}}

@@ -69,6 +69,10 @@ class Watch:
     def wait(self, timeout: float = WAIT) -> int:
         return self.proc.wait(timeout=timeout)
 
+    def rest(self) -> list[str]:
+        """Every line printed so far and until the process ends (once it has ended)."""
+        return self.lines + [line for line in iter(self._queue.get, None) if line]
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
@@ -214,4 +218,34 @@ def test_when_nothing_can_be_graded_pytest_says_why(project, tmp_path, watches):
                   stdin=subprocess.DEVNULL)
     watches.append(watch)
     watch.expect(r"ERROR collecting katas/01_toy/test_toy\.py")
+    # every function counts in the summary, graded or not: never "0/0" nor "all passed"
+    watch.expect(r"^01_toy  0/2  double: not run yet, halve: not run yet  \(first run")
     assert watch.wait() == 0
+
+
+def test_ctrl_c_during_a_run_stops_cleanly_and_claims_nothing(project, tmp_path, watches):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "progress.json").write_bytes(b"\xff not a record")
+    marker = tmp_path / "running"
+    # double passes at once; halve's first call hangs until Ctrl-C
+    save(project, (
+        "import pathlib, time\n\n\ndef double(t):\n    return t * 2\n\n\ndef halve(x):\n"
+        f"    pathlib.Path({str(marker)!r}).touch()\n    time.sleep(600)\n"
+    ))
+    watch = Watch(project, home, "01_toy", stdin=subprocess.DEVNULL)
+    watches.append(watch)
+    watch.expect(r"^dojo: your progress record \S+ is corrupted \(not UTF-8 text.*"
+                 r"; this watch rebuilds it$")
+    deadline = time.monotonic() + WAIT
+    while not marker.exists():
+        assert watch.proc.poll() is None and time.monotonic() < deadline, watch.lines
+        time.sleep(0.05)
+    watch.proc.send_signal(signal.SIGINT)
+    watch.expect(r"^stopped: the run was interrupted; only the tests it finished are recorded$",
+                 timeout=30)
+    assert watch.wait(timeout=30) == 130
+    output = "\n".join(watch.rest())
+    for noise in ("passed", "Traceback", "KeyboardInterrupt", "warnings summary", "Warning",
+                  "Watching"):
+        assert noise not in output, output

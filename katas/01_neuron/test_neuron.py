@@ -36,6 +36,10 @@ NEURON_HINT = (
     "a neuron multiplies each input by its own weight (inputs[i] * weights[i]), "
     "adds all those products up, then adds the bias once."
 )
+FLOAT_HINT = (
+    "the bias is a float, so the sum of the products plus the bias is already a Python "
+    "float: return it as it is (an int means the bias was not added, or int() was used)."
+)
 RELU_HINT = "relu(x) is x when x >= 0 and 0 when x < 0."
 DENSE_HINT = (
     "y[i][j] is a neuron: row i of x against row j of w (w has one row per output), plus b[j]."
@@ -86,15 +90,12 @@ def test_neuron_matches_torch_dot(kata, case):
     magnitude = float(torch.dot(xs.abs(), ws.abs())) + abs(bias)
     inputs, weights = copy.deepcopy((inputs, weights))  # the learner's own copies
     got = kata.neuron(inputs, weights, bias)
-    checks.assert_exact_type(
-        got,
-        float,
-        hint="with a float bias, the sum of the products plus the bias is already a "
-        "Python float: return it as it is.",
-    )
+    # The value first: an int here most often means the bias was never added, and
+    # "should be 0.5" says so better than "should be a float".
     checks.assert_number(
         got, expected, bound=allowed_error(len(inputs) + 1, magnitude), hint=NEURON_HINT
     )
+    checks.assert_exact_type(got, float, hint=FLOAT_HINT)
 
 
 # --- relu -------------------------------------------------------------------
@@ -176,17 +177,20 @@ def check_table(got, expected, bound, inputs):
                 "not [[0.0] * n_out] * len(x)."
             )
         seen[id(row)] = i
+    # Values first, then types: a wrong value is the mistake to fix first (a missing
+    # bias also leaves an int where inputs and weights are whole numbers).
     for i, row in enumerate(got):
         for j, value in enumerate(row):
-            name = f"result[{i}][{j}]"
-            checks.assert_exact_type(value, float, name=name, hint=DENSE_HINT)
             checks.assert_number(
                 value,
                 want[i][j],
                 bound=allow[i][j],
-                name=name,
+                name=f"result[{i}][{j}]",
                 hint=f"{DENSE_HINT}\nexpected:\n{_table(want)}\ngot:\n{_table(got)}",
             )
+    for i, row in enumerate(got):
+        for j, value in enumerate(row):
+            checks.assert_exact_type(value, float, name=f"result[{i}][{j}]", hint=FLOAT_HINT)
 
 
 @graded("dense_layer_plain")

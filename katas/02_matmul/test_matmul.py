@@ -8,6 +8,35 @@ from hypothesis import strategies as st
 from dojo import checks, graded
 from dojo import strategies as ds
 
+DENSE_RULE = (
+    "y[i, j] is row i of x times row j of w, summed, plus b[j]: w is (n_out, n_in), one "
+    "row per output (nn.Linear's layout), so y = x @ w.t() + b, and b, one value per "
+    "output, is added to every row."
+)
+
+
+def dense_hint(got, x, w, b, bound):
+    """What a wrong dense layer (of the right shape) looks like, for "Look at:"."""
+    g, xd, wd, bd = checks.cpu64(got, x, w, b)
+    n, n_out = g.shape
+
+    def like(candidate):
+        return candidate.shape == g.shape and bool(checks.within(g, candidate, bound).all())
+
+    if wd.shape[0] == wd.shape[1] and like(xd @ wd + bd):
+        return (
+            "the result is x @ w + b: w is (n_out, n_in), one row per output, so it must "
+            "be transposed: x @ w.t() + b. (x @ w only runs here because w is square.)"
+        )
+    if like(xd @ wd.t()):
+        return "the bias is missing: y = x @ w.t() + b."
+    if n <= n_out and like(xd @ wd.t() + bd[:n, None]):
+        return (
+            "b[i] is added to row i: b has one value per output, a column of the result, "
+            "so x @ w.t() + b adds b[j] to column j of every row."
+        )
+    return DENSE_RULE
+
 
 @graded("dense_layer")
 @given(
@@ -25,18 +54,29 @@ def test_dense_layer_matches_f_linear(kata, device, shapes, dtype, data):
         w = data.draw(ds.tensors((n_out, n_in), dtype=dtype), label="w")
         b = data.draw(ds.tensors((n_out,), dtype=dtype), label="b")
     x, w, b = ds.on(device, x, w, b)
-    got = kata.dense_layer(x, w, b)
+    with checks.hinting(DENSE_RULE):  # x @ w with a non-square w raises
+        got = kata.dense_layer(x, w, b)
     expected = F.linear(x.double(), w.double(), b.double())
     magnitude = x.double().abs() @ w.double().abs().t() + b.double().abs()
-    checks.assert_tensor(
-        got, expected, dtype=x.dtype, device=x.device,
-        bound=checks.sum_bound(x.dtype, n_in + 1, magnitude.cpu()),
-    )
+    bound = checks.sum_bound(x.dtype, w.shape[1] + 1, magnitude.cpu())
+    checks.assert_like(got, expected, dtype=x.dtype, device=x.device)
+    checks.assert_values(got, expected, bound=bound, hint=lambda: dense_hint(got, x, w, b, bound))
+
+
+# 3 x 3, b not symmetric, no zero in the result: a loop that stops one short, or starts
+# at 1, leaves a pattern the failure message can name (a zero row, a missing last term),
+# and b[j, k] for b[k, j] runs (square) and reads as a @ b.t(). Tried after the empty
+# pitfalls, before the 1 x 1 one (where every such slip gives a plain 0).
+LOOP_PITFALL = (
+    torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 10.0]]),
+    torch.tensor([[1.0, -1.0, 2.0], [2.0, 0.0, 1.0], [0.5, 3.0, -1.0]]),
+)
+PITFALLS = (*ds.MATMUL_PITFALLS[:2], LOOP_PITFALL, *ds.MATMUL_PITFALLS[2:])
 
 
 @graded("matmul_loops")
 @given(ab=ds.matmul_operands())
-@ds.pinned("ab", *ds.MATMUL_PITFALLS)
+@ds.pinned("ab", *PITFALLS)
 def test_matmul_loops_matches_torch_matmul(kata, device, ab):
     a, b = ds.on(device, *ab)
     checks.assert_matmul(kata.matmul_loops(a, b), a, b)
@@ -51,7 +91,7 @@ def test_matmul_loops_rejects_incompatible_shapes(kata, device, shapes, dtype):
 
 @graded("matmul_elementwise")
 @given(ab=ds.matmul_operands())
-@ds.pinned("ab", *ds.MATMUL_PITFALLS)
+@ds.pinned("ab", *PITFALLS)
 def test_matmul_elementwise_matches_torch_matmul(kata, device, ab):
     a, b = ds.on(device, *ab)
     checks.assert_matmul(kata.matmul_elementwise(a, b), a, b)

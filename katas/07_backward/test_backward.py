@@ -66,6 +66,44 @@ def assert_upstream_kept(function, out, upstream, copy):
         )
 
 
+def replaces_g_hint(function, names):
+    """What to look at when a second call on the same tensors gives other gradients."""
+    gs = " and ".join(", ".join(f"{n}.g" for n in names).rsplit(", ", 1))
+    first = names[0]
+    them = "them" if len(names) > 1 else "it"
+    return (
+        f"a second call of {function} on the same tensors must give the same {gs}: "
+        f"{function} replaces {them} (`{first}.g = ...`, as in the book). It does not add to "
+        f"a .g left by an earlier call (`{first}.g += ...`, `getattr({first}, 'g', 0) + "
+        "...`): in a training loop every batch would add to the last one's gradients."
+    )
+
+
+def called_again(call, function, names, check):
+    """Run the learner's function a second time on the same tensors (their .g now set by
+    the first call): `check(hint)` must still pass."""
+    __tracebackhide__ = True
+    call()
+    try:
+        check(replaces_g_hint(function, names))
+    except WrongAnswer as exc:
+        raise WrongAnswer(f"after a second call of {function} on the same tensors: {exc}") from None
+
+
+def read_before_set(function, sets, first, given="out.g"):
+    """The "Look at:" note of a `.g` read in `function` that no one had set."""
+    before = (
+        f"only {given} is set before the call (by the layer after this one)"
+        if given
+        else "no .g is set before the call: mse_grad is the first step of the backward pass"
+    )
+    them = "them" if " and " in sets else "it"
+    return lambda where: (
+        f"{where}, which was not set: {before}. {function} computes {sets} and assigns "
+        f"{them} (`{first}.g = ...`); it does not read {them} first, or add to {them}."
+    )
+
+
 # --- mse_grad -----------------------------------------------------------------------
 
 MSE_GRAD_HINT = (
@@ -131,7 +169,8 @@ def mse_operands(draw):
 )
 def test_mse_grad_matches_autograd(kata, device, it):
     inp, targ = ds.on(device, *it)
-    kata.mse_grad(inp, targ)
+    with grads.explaining_missing_g(read_before_set("mse_grad", "inp.g", "inp", given="")):
+        kata.mse_grad(inp, targ)
     _, expected = grads.autograd(
         lambda inp, targ: F.mse_loss(inp.squeeze(-1), targ), inp=inp, targ=targ
     )
@@ -140,10 +179,15 @@ def test_mse_grad_matches_autograd(kata, device, it):
     i, t = cpu64(inp, targ)
     n = targ.shape[0]
     bound = checks.sum_bound(inp.dtype, 2, 2 * (i.abs() + t.abs()[:, None]) / n)
-    grads.assert_grads(
-        {"inp": inp}, expected, bounds={"inp": bound}, function="mse_grad",
-        hints={"inp": mse_grad_hint(inp, targ)},
-    )
+
+    def check(again=None):
+        grads.assert_grads(
+            {"inp": inp}, expected, bounds={"inp": bound}, function="mse_grad",
+            hints={"inp": again or mse_grad_hint(inp, targ)},
+        )
+
+    check()
+    called_again(lambda: kata.mse_grad(inp, targ), "mse_grad", ["inp"], check)
 
 
 # --- relu_grad ----------------------------------------------------------------------
@@ -181,17 +225,23 @@ def test_relu_grad_matches_autograd(kata, device, params):
     inp, upstream = ds.on(device, *params)
     out = inp.clamp_min(0.0)
     copy = set_upstream(out, upstream)
-    kata.relu_grad(inp, out)
+    with grads.explaining_missing_g(read_before_set("relu_grad", "inp.g", "inp")):
+        kata.relu_grad(inp, out)
     assert_upstream_kept("relu_grad", out, upstream, copy)
     # Two right answers where inp == 0: F.relu's derivative there is 0, clamp_min's 1.
     _, zero_at_zero = grads.autograd(lambda inp: F.relu(inp), upstream=upstream, inp=inp)
     _, one_at_zero = grads.autograd(lambda inp: inp.clamp_min(0.0), upstream=upstream, inp=inp)
-    # A mask times out.g rounds nothing: exact.
-    with showing_upstream(upstream):
-        grads.assert_grads(
-            {"inp": inp}, [zero_at_zero, one_at_zero], function="relu_grad",
-            hints={"inp": RELU_GRAD_HINT},
-        )
+
+    def check(again=None):
+        # A mask times out.g rounds nothing: exact.
+        with showing_upstream(upstream):
+            grads.assert_grads(
+                {"inp": inp}, [zero_at_zero, one_at_zero], function="relu_grad",
+                hints={"inp": again or RELU_GRAD_HINT},
+            )
+
+    check()
+    called_again(lambda: kata.relu_grad(inp, out), "relu_grad", ["inp"], check)
 
 
 # --- lin_grad -----------------------------------------------------------------------
@@ -262,7 +312,8 @@ def test_lin_grad_matches_autograd(kata, device, params):
     inp, w, b, upstream = ds.on(device, *params)
     out = inp @ w + b
     copy = set_upstream(out, upstream)
-    kata.lin_grad(inp, out, w, b)
+    with grads.explaining_missing_g(read_before_set("lin_grad", "inp.g, w.g and b.g", "w")):
+        kata.lin_grad(inp, out, w, b)
     assert_upstream_kept("lin_grad", out, upstream, copy)
     _, expected = grads.autograd(
         lambda inp, w, b: F.linear(inp, w.t(), b), upstream=upstream, inp=inp, w=w, b=b
@@ -274,11 +325,16 @@ def test_lin_grad_matches_autograd(kata, device, params):
         "w": checks.matmul_bound(inp.t(), upstream),  # inp.t() @ out.g
         "b": checks.sum_bound(inp.dtype, n, cpu64(upstream)[0].abs().sum(0)),  # out.g.sum(0)
     }
-    with showing_upstream(upstream):
-        grads.assert_grads(
-            {"inp": inp, "w": w, "b": b}, expected, bounds=bounds, function="lin_grad",
-            hints=lin_grad_hints(n, n_in, n_out),
-        )
+    def check(again=None):
+        with showing_upstream(upstream):
+            grads.assert_grads(
+                {"inp": inp, "w": w, "b": b}, expected, bounds=bounds, function="lin_grad",
+                hints=dict.fromkeys(("inp", "w", "b"), again) if again
+                else lin_grad_hints(n, n_in, n_out),
+            )
+
+    check()
+    called_again(lambda: kata.lin_grad(inp, out, w, b), "lin_grad", ["inp", "w", "b"], check)
 
 
 # --- forward_and_backward -----------------------------------------------------------
@@ -300,6 +356,17 @@ MODEL_HINTS = {
     "before the first layer's lin_grad(inp, l1, w1, b1). " + ORDER,
     "inp": "inp.g comes last, from the first layer's lin_grad(inp, l1, w1, b1). " + ORDER,
 }
+def read_too_early(where):
+    """The "Look at:" note of a `.g` that forward_and_backward's steps read too early."""
+    return (
+        f"{where} before anything set it. The .g of a tensor is set by the backward step "
+        "of the layer that took it as input, the one after it in the forward pass, so the "
+        "backward pass runs from the loss back to the input: mse_grad(out, targ) sets out.g "
+        "first, then lin_grad(l2, out, w2, b2) sets l2.g (and w2.g, b2.g), then relu_grad(l1, "
+        "l2) sets l1.g, and lin_grad(inp, l1, w1, b1) comes last."
+    )
+
+
 LOSS_HINT = (
     "return the loss of the forward pass, mse(out, targ) for out = lin(relu(lin(inp, w1, "
     "b1)), w2, b2): the 0-dim tensor mse gives, with inp's dtype (not .item(), not a "
@@ -418,7 +485,8 @@ def test_forward_and_backward_matches_autograd(kata, device, params):
     inp, targ, w1, b1, w2, b2 = ds.on(device, *params)
     e_loss, bounds, ambiguous = model_bounds(inp, targ, w1, b1, w2, b2)
     assume(not ambiguous)  # a hidden value so close to 0 that its sign is a rounding matter
-    loss = kata.forward_and_backward(inp, targ, w1, b1, w2, b2)
+    with grads.explaining_missing_g(read_too_early):
+        loss = kata.forward_and_backward(inp, targ, w1, b1, w2, b2)
     tensors = {"inp": inp, "targ": targ, "w1": w1, "b1": b1, "w2": w2, "b2": b2}
     expected_loss, zero_at_zero = grads.autograd(model_loss(F.relu), **tensors)
     _, one_at_zero = grads.autograd(model_loss(lambda h: h.clamp_min(0.0)), **tensors)

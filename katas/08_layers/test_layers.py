@@ -19,6 +19,7 @@ from dojo import checks, graded, grads, guard
 from dojo import strategies as ds
 from dojo.backprop import (
     MODEL_NAMES,
+    assert_grads_reach_given,
     assert_refuses_backward,
     backward_again,
     cpu64,
@@ -64,6 +65,12 @@ RELU_GRAD_HINT = (
     "accepted): the mask (inp > 0) times out.g, element by element."
 )
 RELU_STEPS = ["layer = Relu()", "out = layer(x)"]
+KEEP_INPUT = (
+    "the layer must remember the very tensor it is called on: `self.inp = inp` in "
+    "__call__, not a copy or a reshaped view of it (inp.clone(), inp.detach(), "
+    "inp.contiguous(), inp.squeeze(-1)): backward() sets self.inp.g, and the caller reads "
+    "the .g of its own tensor. Make any reshaped copy a separate variable."
+)
 
 
 @graded("Relu")
@@ -91,6 +98,10 @@ def test_relu_forward_and_backward(kata, device, xu):
         steps += ["out.g = upstream", "layer.backward()"]
         out.g = up
         layer.backward()
+        assert_grads_reach_given(
+            layer, "layer", {"inp": x}, function="Relu.backward", hints={"inp": KEEP_INPUT},
+            exclude=(out,),
+        )
         expected = relu_expected(x, up)
 
         def check(again=None):
@@ -124,6 +135,19 @@ LIN_GRAD_HINTS = {
     "out.g.sum(0), not the mean, and not over the outputs.",
 }
 LIN_STEPS = ["layer = Lin(w, b)", "out = layer(x)"]
+
+
+def keep_parameter(name):
+    return (
+        f"Lin(w, b) must keep the very tensors it is given: `self.w, self.b = w, b`. "
+        f"{name}.clone(), {name}.detach(), {name}.contiguous() (a copy when {name} is not "
+        f"contiguous) and {name}.t() each make another tensor, and the .g that backward() "
+        f"sets on it never reaches the {name} the caller holds (an optimizer reads "
+        f"{name}.g)."
+    )
+
+
+LIN_KEEP_HINTS = {"inp": KEEP_INPUT, "w": keep_parameter("w"), "b": keep_parameter("b")}
 
 
 SQUARE = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
@@ -162,6 +186,10 @@ def test_lin_forward_and_backward(kata, device, operands):
         steps += ["out.g = upstream", "layer.backward()"]
         out.g = up
         layer.backward()
+        assert_grads_reach_given(
+            layer, "layer", {"inp": x, "w": w, "b": b}, function="Lin.backward",
+            hints=LIN_KEEP_HINTS, exclude=(out,),
+        )
         _, expected = grads.autograd(
             lambda inp, w, b: F.linear(inp, w.t(), b), upstream=up, inp=x, w=w, b=b
         )
@@ -231,6 +259,10 @@ def test_mse_forward_and_backward(kata, device, it):
         )
         steps.append("layer.backward()")
         layer.backward()
+        assert_grads_reach_given(
+            layer, "layer", {"inp": inp}, function="Mse.backward", hints={"inp": KEEP_INPUT},
+            exclude=(loss, targ),
+        )
         _, expected = grads.autograd(
             lambda inp, targ: F.mse_loss(inp.squeeze(-1), targ), inp=inp, targ=targ
         )
@@ -261,6 +293,12 @@ MODEL_HINT = (
 MODEL_GRAD_HINT = (
     "Model.backward() calls the loss's backward(), then each layer's backward() in reverse "
     "order; each layer sets .g on its own input and parameters."
+)
+MODEL_KEEP_HINT = (
+    "Model(w1, b1, w2, b2) must hand its layers the very tensors it is given: "
+    "Lin(w1, b1), not Lin(w1.clone(), b1.clone()) (nor .detach(), .contiguous() or .t()), "
+    "and model(x, targ) must pass x itself to the first layer: the .g that backward() "
+    "sets on a copy never reaches the caller's tensor."
 )
 REVERSE_ORDER = ("Mse", "last Lin", "Relu", "first Lin")
 BACKWARD_OF = {
@@ -363,6 +401,10 @@ def test_model_loss_and_gradients(kata, device, params):
             raise
         assert_reverse_order(kata, model, state.calls[start:], w1, w2, complete=True)
         tensors = dict(zip(MODEL_NAMES[:5], (x, w1, b1, w2, b2), strict=True))
+        assert_grads_reach_given(
+            model, "model", tensors, function="Model.backward",
+            hints=dict.fromkeys(tensors, MODEL_KEEP_HINT), exclude=(loss, targ),
+        )
 
         def check(again=None):
             grads.assert_grads(

@@ -467,32 +467,118 @@ MODEL_HINT = (
 )
 
 
+MODEL_LAYERS = (
+    "build two linear layers, LinearLayer(n_in, nh) and LinearLayer(nh, n_out) (or "
+    "nn.Linear), with a ReLU between them. ReLU has no parameters."
+)
+
+
+MODULE_INTERNALS = frozenset(vars(nn.Module()))  # _parameters, _modules, ...
+
+
+def hidden_layers(model):
+    """(attribute, container type) of each plain list, tuple or dict of `model` that
+    holds layers: nn.Module does not look inside them."""
+    found = []
+    for key, value in vars(model).items():
+        if key in MODULE_INTERNALS:
+            continue
+        items = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (list, tuple, dict)) and any(isinstance(v, nn.Module) for v in items):
+            found.append((key, type(value).__name__))
+    return found
+
+
+def layer_sizes(weight, bias):
+    """`(n_in, n_out, layout)` of a layer from its weight and bias: layout "nn.Linear" for
+    a weight (n_out, n_in), "transposed" for (n_in, n_out), None when square (either)."""
+    rows, cols = weight.shape
+    if rows == cols:
+        return cols, rows, None
+    if bias.shape[0] == rows:
+        return cols, rows, "nn.Linear"
+    if bias.shape[0] == cols:
+        return rows, cols, "transposed"
+    return cols, rows, None
+
+
 def model_parameters(model, n_in, nh, n_out, dtype, device):
     """The model's (w1, b1, w2, b2), found by shape: its matrices are the layers'
-    weights and its vectors their biases, each in the order of the layers."""
+    weights and its vectors their biases, each in the order of the layers.
+
+    Each way of getting them wrong has its own message: layers nn.Module cannot see (a
+    plain list), a weight in the (n_in, n_out) layout, layers of the wrong sizes, the
+    wrong number of layers, other parameters."""
     __tracebackhide__ = True
+    name = f"Model({n_in}, {nh}, {n_out})"
     params = list(model.parameters())
     weights = [p for p in params if p.dim() == 2]
     biases = [p for p in params if p.dim() == 1]
     want_w, want_b = [(nh, n_in), (n_out, nh)], [(nh,), (n_out,)]
     got_w = [tuple(p.shape) for p in weights]
     got_b = [tuple(p.shape) for p in biases]
+    shapes = [tuple(p.shape) for p in params]
     if len(params) != 4 or got_w != want_w or got_b != want_b:
+        hidden = hidden_layers(model)
+        if hidden:
+            key, kind = hidden[0]
+            holder = "ModuleDict" if kind == "dict" else "ModuleList"
+            raise fail(
+                f"{name} keeps layers in model.{key}, a plain Python {kind}: nn.Module does "
+                f"not look inside it, so their parameters are not the model's (it has "
+                f"{shapes})",
+                f"hold the layers in an nn.Sequential or an nn.{holder} (self.{key} = "
+                f"nn.{holder}(...)), or as attributes of their own (self.lin1 = ...): then "
+                "model.parameters(), .to() and state_dict() find them.",
+            )
+        if not params:
+            raise fail(
+                f"{name} has no parameters",
+                f"{MODEL_LAYERS} Assign them as attributes in __init__, after "
+                "super().__init__(): nn.Module then finds their parameters.",
+            )
+        pairs = list(zip(weights, biases, strict=False))
+        sizes = [layer_sizes(w, b) for w, b in pairs]
+        if any(layout == "transposed" for _, _, layout in sizes):
+            raise fail(
+                f"{name} has the weights {got_w}, but should have {want_w}: its layers keep "
+                "the weight as (n_in, n_out), the transpose of nn.Linear's layout",
+                "a linear layer's weight is (n_out, n_in), one row per output, and forward "
+                "computes x @ weight.t() + bias. Fix LinearLayer first: its own tests check "
+                "the weight's shape.",
+            )
+        if len(weights) == len(biases) == 2:
+            want = f"{n_in} -> {nh}, then {nh} -> {n_out}"
+            got = ", then ".join(f"{a} -> {b}" for a, b, _ in sizes)
+            if got != want:
+                raise fail(
+                    f"{name} has layers that map {got}, but should map n_in -> nh, then "
+                    f"nh -> n_out: {want} (weights {want_w})",
+                    "check the sizes you pass to each layer: LinearLayer(n_in, nh), then "
+                    "LinearLayer(nh, n_out); each takes its input size first.",
+                )
+        if len(weights) != 2 and len(weights) == len(biases):
+            got = ", then ".join(f"{a} -> {b}" for a, b, _ in sizes)
+            count = "one linear layer" if len(weights) == 1 else f"{len(weights)} linear layers"
+            raise fail(
+                f"{name} has {count} ({got}), but should have two: "
+                f"{n_in} -> {nh}, then {nh} -> {n_out}",
+                MODEL_LAYERS,
+            )
         raise fail(
-            f"Model({n_in}, {nh}, {n_out}) has the parameters "
-            f"{[tuple(p.shape) for p in params]}, but should have two layers: weights "
+            f"{name} has the parameters {shapes}, but should have exactly four: weights "
             f"{want_w} and biases {want_b}, in nn.Linear's layout",
-            "build two linear layers, LinearLayer(n_in, nh) and LinearLayer(nh, n_out) (or "
-            "nn.Linear), with a ReLU between them, and keep them as attributes (or in an "
-            "nn.Sequential) so that nn.Module finds their parameters. ReLU has none.",
+            f"{MODEL_LAYERS} Anything else the model keeps is a plain attribute, not an "
+            "nn.Parameter.",
         )
     for p in params:
         if p.dtype != dtype or p.device != device:
             raise fail(
-                f"after model.to({str(device)!r}, {dtype}) a parameter is {p.dtype} on "
-                f"{p.device}",
-                "keep the layers as attributes (or in an nn.Sequential or nn.ModuleList, "
-                "not a plain list) so that .to() finds and moves them.",
+                f"after model.to({str(device)!r}, {dtype}), the parameter of shape "
+                f"{tuple(p.shape)} is {p.dtype} on {p.device}",
+                ".to() casts and moves every parameter nn.Module knows of, when it is "
+                "called: one left behind was replaced afterwards (in forward?), or .to() "
+                "is overridden.",
             )
     return weights[0], biases[0], weights[1], biases[1]
 

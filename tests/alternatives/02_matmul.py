@@ -54,3 +54,41 @@ def matmul_elementwise__column_first(a, b):
         for i in range(a.shape[0]):
             c[i, j] = torch.sum(a[i] * col)
     return c
+
+
+def matmul_loops__course_names(m1, m2):
+    """The fastai course notebook's names and tuple unpacking: m1, m2 and (ar, ac)."""
+    (ar, ac), (br, bc) = m1.shape, m2.shape
+    if ac != br:
+        raise ValueError(f"shapes {tuple(m1.shape)} and {tuple(m2.shape)} do not fit")
+    t = torch.zeros(ar, bc, dtype=m1.dtype, device=m1.device)
+    for i in range(ar):
+        for j in range(bc):
+            for k in range(ac):
+                t[i, j] += m1[i, k] * m2[k, j]
+    return t
+
+
+def matmul_elementwise__course_names(m1, m2):
+    """The fastai course notebook's version, with its names (m1, m2)."""
+    ar, ac = m1.shape
+    br, bc = m2.shape
+    if ac != br:
+        raise ValueError(f"shapes {tuple(m1.shape)} and {tuple(m2.shape)} do not fit")
+    t = torch.zeros(ar, bc, dtype=m1.dtype, device=m1.device)
+    for i in range(ar):
+        for j in range(bc):
+            t[i, j] = (m1[i, :] * m2[:, j]).sum()
+    return t
+
+
+def matmul_elementwise__takes_anything(*args, **kwargs):
+    """A notebook stand-in style signature that forwards everything: *args, **kwargs."""
+    a, b = args
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"shapes {tuple(a.shape)} and {tuple(b.shape)} do not fit")
+    c = a.new_zeros(a.shape[0], b.shape[1])
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            c[i, j] = (a[i] * b[:, j]).sum()
+    return c

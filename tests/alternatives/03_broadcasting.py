@@ -210,3 +210,25 @@ def pairwise_sq_distances__difference_times_itself(x, y):
     """diff * diff instead of a power."""
     diff = x[:, None] - y[None]
     return (diff * diff).sum(-1)
+
+
+def matmul_broadcast__course_names(m1, m2):
+    """The fastai course notebook's names (m1, m2) and its unsqueeze."""
+    (ar, ac), (br, bc) = m1.shape, m2.shape
+    if ac != br:
+        raise ValueError(f"shapes {tuple(m1.shape)} and {tuple(m2.shape)} do not fit")
+    t = torch.zeros(ar, bc, dtype=m1.dtype, device=m1.device)
+    for i in range(ar):
+        t[i] = (m1[i].unsqueeze(-1) * m2).sum(dim=0)
+    return t
+
+
+def expand_like__renamed(vec, mat):
+    """Other names for v and m: the operation budget still reads the contract's names."""
+    shape = tuple(mat.shape)
+    lead = len(shape) - vec.dim()
+    strides = [0] * lead + [
+        0 if size == 1 and target != 1 else stride
+        for size, target, stride in zip(vec.shape, shape[lead:], vec.stride(), strict=True)
+    ]
+    return torch.as_strided(vec, shape, strides, vec.storage_offset())

@@ -33,6 +33,13 @@ def mse_grad__view_as(inp, targ):
     inp.g = (diff + diff).div(inp.shape[0]).view_as(inp)
 
 
+def mse_grad__fresh_zeros_then_add(inp, targ):
+    """A new zeros tensor on every call, added into: the gradient is replaced each time."""
+    g = torch.zeros_like(inp)
+    g += 2.0 * (inp - targ[:, None]) / inp.shape[0]
+    inp.g = g
+
+
 # --- relu_grad ------------------------------------------------------------------
 
 
@@ -68,7 +75,29 @@ def relu_grad__masked_fill(inp, out):
     inp.g = out.g.masked_fill(inp <= 0, 0.0)
 
 
+def relu_grad__fresh_zeros_then_add(inp, out):
+    """inp.g = zeros on every call, then += in place: replaced, not accumulated."""
+    inp.g = torch.zeros_like(out.g)
+    inp.g += (inp > 0) * out.g
+
+
 # --- lin_grad -------------------------------------------------------------------
+
+
+def lin_grad__book(inp, out, w, b):
+    """The book's lin_grad, line for line: each .g assigned, so a second call replaces it."""
+    # grad of matmul with respect to input
+    inp.g = out.g @ w.t()
+    w.g = inp.t() @ out.g
+    b.g = out.g.sum(0)
+
+
+def lin_grad__fresh_zeros_then_add(inp, out, w, b):
+    """Every .g set to new zeros on every call, then added into in place."""
+    inp.g, w.g, b.g = torch.zeros_like(inp), torch.zeros_like(w), torch.zeros_like(b)
+    inp.g += out.g @ w.t()
+    w.g += inp.t() @ out.g
+    b.g += out.g.sum(0)
 
 
 def lin_grad__book_print(inp, out, w, b):

@@ -251,3 +251,20 @@ def fit_with_my_relu__small_init(x, y, *, hidden=50, epochs=100, lr=0.1, seed=0)
             for p, g in zip(params, grads):
                 p -= lr * g
     return losses
+
+
+class MyRelu__tutorial_names(torch.autograd.Function):
+    """PyTorch's own tutorial spells forward's input `input`; fit_with_my_relu counts
+    forward calls by the contract's name `i`, whatever the learner wrote."""
+
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (input,) = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 EXPECTED = {
+    "neuron__forgets_bias_int_result": "wrong",
     "neuron__starts_from_first_product": "crashed",
     "neuron__numpy_dot": "rule broken",
     "neuron__torch_dot": "rule broken",
@@ -18,6 +19,7 @@ EXPECTED = {
     "relu__always_float": "wrong",
     "relu__numpy_maximum": "rule broken",
     "relu__torch_relu": "rule broken",
+    "dense_layer_plain__forgets_bias_int_result": "wrong",
     "dense_layer_plain__n_in_from_first_row": "crashed",
     "dense_layer_plain__shared_row_list": "wrong",
     "dense_layer_plain__zip_columns_into_tuples": "wrong",
@@ -33,6 +35,11 @@ EXPECTED = {
 def neuron__forgets_bias(inputs, weights, bias):
     """Leaves out the bias."""
     return sum(x * w for x, w in zip(inputs, weights)) * 1.0
+
+
+def neuron__forgets_bias_int_result(inputs, weights, bias):
+    """Leaves out the bias: whole-number inputs give an int, and the value is wrong too."""
+    return sum(x * w for x, w in zip(inputs, weights))
 
 
 def neuron__bias_per_input(inputs, weights, bias):
@@ -166,6 +173,11 @@ def dense_layer_plain__transposed_output(x, w, b):
 def dense_layer_plain__forgets_bias(x, w, b):
     """Leaves out the bias."""
     return [[sum(xk * wk for xk, wk in zip(row, w_j)) * 1.0 for w_j in w] for row in x]
+
+
+def dense_layer_plain__forgets_bias_int_result(x, w, b):
+    """Leaves out the bias: whole-number inputs give ints, and the values are wrong too."""
+    return [[sum(xk * wk for xk, wk in zip(row, w_j)) for w_j in w] for row in x]
 
 
 def dense_layer_plain__bias_by_row(x, w, b):

@@ -7,6 +7,14 @@ A definition named `<function>__<what>` replaces `<function>` of the reference.
 import torch
 
 EXPECTED = {
+    "dense_layer__no_transpose": "wrong",
+    "dense_layer__no_bias": "wrong",
+    "dense_layer__bias_per_row": "wrong",
+    "matmul_loops__inner_loop_off_by_one": "wrong",
+    "matmul_loops__inner_loop_from_one": "wrong",
+    "matmul_loops__row_loop_off_by_one": "wrong",
+    "matmul_loops__transposed_indexing": "wrong",
+    "matmul_elementwise__column_loop_from_one": "wrong",
     "matmul_loops__book_zeros_loses_dtype": "wrong",
     "matmul_loops__uses_matmul_operator": "rule broken",
     "matmul_loops__numpy_escape": "rule broken",
@@ -14,6 +22,9 @@ EXPECTED = {
     "matmul_elementwise__three_loops": "rule broken",
     "matmul_elementwise__uses_torch_dot": "rule broken",
     "dense_layer__uses_f_linear": "rule broken",
+    "matmul_loops__no_loops_broadcasting": "rule broken",
+    "matmul_loops__one_loop_over_rows": "rule broken",
+    "matmul_elementwise__no_loops": "rule broken",
 }
 
 
@@ -74,6 +85,34 @@ def matmul_loops__inner_loop_off_by_one(a, b):
     for i in range(ar):
         for j in range(bc):
             for k in range(ac - 1):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+
+
+def matmul_loops__inner_loop_from_one(a, b):
+    """range(1, ac): skips the first term of every sum."""
+    ar, ac = a.shape
+    br, bc = b.shape
+    if ac != br:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros(ar, bc, dtype=a.dtype, device=a.device)
+    for i in range(ar):
+        for j in range(bc):
+            for k in range(1, ac):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+
+
+def matmul_loops__row_loop_off_by_one(a, b):
+    """range(ar - 1): the last row of the result stays 0."""
+    ar, ac = a.shape
+    br, bc = b.shape
+    if ac != br:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros(ar, bc, dtype=a.dtype, device=a.device)
+    for i in range(ar - 1):
+        for j in range(bc):
+            for k in range(ac):
                 c[i, j] += a[i, k] * b[k, j]
     return c
 
@@ -143,6 +182,17 @@ def matmul_elementwise__row_times_row(a, b):
     return c
 
 
+def matmul_elementwise__column_loop_from_one(a, b):
+    """range(1, bc): the first column of the result stays 0."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros(a.shape[0], b.shape[1], dtype=a.dtype, device=a.device)
+    for i in range(a.shape[0]):
+        for j in range(1, b.shape[1]):
+            c[i, j] = (a[i, :] * b[:, j]).sum()
+    return c
+
+
 def matmul_elementwise__uses_torch_dot(a, b):
     """torch.dot does the inner sum: a matrix product in disguise."""
     if a.shape[1] != b.shape[0]:
@@ -174,3 +224,27 @@ def matmul_elementwise__message_without_shapes(a, b):
         for j in range(b.shape[1]):
             c[i, j] = (a[i, :] * b[:, j]).sum()
     return c
+
+
+def matmul_loops__no_loops_broadcasting(a, b):
+    """No loop at all: broadcasting does the work that "three nested loops" asks for."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    return (a[:, :, None] * b[None]).sum(1)
+
+
+def matmul_loops__one_loop_over_rows(a, b):
+    """One loop over the rows, a row times b by broadcasting: the two inner loops are gone."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = a.new_zeros(a.shape[0], b.shape[1])
+    for i in range(a.shape[0]):
+        c[i] = (a[i, :, None] * b).sum(0)
+    return c
+
+
+def matmul_elementwise__no_loops(a, b):
+    """No loop at all, where the kata asks for two."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    return (a.unsqueeze(-1) * b.unsqueeze(0)).sum(1)

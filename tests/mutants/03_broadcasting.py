@@ -9,6 +9,11 @@ import itertools
 import torch
 
 EXPECTED = {
+    "matmul_broadcast__no_loop": "rule broken",
+    "broadcast_shape__aligns_from_the_left": "wrong",
+    "broadcast_shape__indexes_past_the_shorter_shape": "crashed",
+    "broadcast_shape__max_without_check": "wrong",
+    "broadcast_shape__message_without_shapes": "wrong",
     "expand_like__set_storage_instead": "rule broken",
     "broadcast_shape__returns_list": "wrong",
     "broadcast_shape__uses_torch": "rule broken",
@@ -22,6 +27,7 @@ EXPECTED = {
     "expand_like__uses_expand_as": "rule broken",
     "expand_like__repeat_copies": "rule broken",
     "expand_like__multiplies_by_ones": "rule broken",
+    "matmul_broadcast__row_loop_off_by_one": "wrong",
     "matmul_broadcast__uses_matmul_operator": "rule broken",
     "matmul_broadcast__two_loops": "rule broken",
     "matmul_no_loops__loops_over_rows": "rule broken",
@@ -46,6 +52,17 @@ def broadcast_shape__aligns_from_the_left(shape_a, shape_b):
         if x != y and 1 not in (x, y):
             raise ValueError(f"{shape_a} and {shape_b} do not broadcast")
         out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def broadcast_shape__indexes_past_the_shorter_shape(shape_a, shape_b):
+    """Walks both shapes from the right by index, without padding the shorter one."""
+    out = []
+    for i in range(1, max(len(shape_a), len(shape_b)) + 1):
+        x, y = shape_a[-i], shape_b[-i]
+        if x != y and 1 not in (x, y):
+            raise ValueError(f"{shape_a} and {shape_b} do not broadcast")
+        out.insert(0, y if x == 1 else x)
     return tuple(out)
 
 
@@ -329,6 +346,15 @@ def matmul_broadcast__no_shape_check(a, b):
     return c
 
 
+def matmul_broadcast__row_loop_off_by_one(a, b):
+    """range(a.shape[0] - 1): the last row of the result stays 0."""
+    _check(a, b)
+    c = torch.zeros(a.shape[0], b.shape[1], dtype=a.dtype, device=a.device)
+    for i in range(a.shape[0] - 1):
+        c[i] = (a[i, :, None] * b).sum(dim=0)
+    return c
+
+
 def matmul_broadcast__uses_matmul_operator(a, b):
     """a[i] @ b: a matrix product per row."""
     _check(a, b)
@@ -430,3 +456,10 @@ def pairwise_sq_distances__loops_over_rows(x, y):
     for i in range(x.shape[0]):
         d[i] = ((x[i] - y) ** 2).sum(dim=1)
     return d
+
+
+def matmul_broadcast__no_loop(a, b):
+    """No loop at all, where the kata asks for one over the rows."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    return (a[:, :, None] * b[None]).sum(1)

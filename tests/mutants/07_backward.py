@@ -36,6 +36,14 @@ EXPECTED = {
     "lin_grad__result_in_float32": "wrong",
     "lin_grad__transposes_w_in_place": "rule broken",
     "lin_grad__func_vjp": "rule broken",
+    "mse_grad__accumulates": "wrong",
+    "mse_grad__adds_to_unset_g": "crashed",
+    "relu_grad__accumulates_into_zeros": "wrong",
+    "relu_grad__accumulates": "wrong",
+    "lin_grad__accumulates_with_getattr": "wrong",
+    "lin_grad__accumulates_into_zeros": "wrong",
+    "lin_grad__adds_to_unset_wg": "crashed",
+    "forward_and_backward__lin_grad_before_mse_grad": "crashed",
     "forward_and_backward__skips_relu_grad": "wrong",
     "forward_and_backward__relu_grad_too_early": "crashed",
     "forward_and_backward__no_factor_2": "wrong",
@@ -106,6 +114,16 @@ def mse_grad__func_grad(inp, targ):
     inp.g = torch.func.grad(lambda x: mse(x, targ))(inp)
 
 
+def mse_grad__accumulates(inp, targ):
+    """Adds to an earlier inp.g: getattr(inp, "g", 0) + ... (a second call doubles it)."""
+    inp.g = getattr(inp, "g", 0) + 2.0 * (inp.squeeze(-1) - targ).unsqueeze(-1) / inp.shape[0]
+
+
+def mse_grad__adds_to_unset_g(inp, targ):
+    """inp.g += ...: reads inp.g, which nothing has set."""
+    inp.g += 2.0 * (inp.squeeze(-1) - targ).unsqueeze(-1) / inp.shape[0]
+
+
 # --- relu_grad ------------------------------------------------------------------
 
 
@@ -170,6 +188,18 @@ def relu_grad__requires_grad_attribute(inp, out):
     x.requires_grad = True
     relu(x).backward(out.g)
     inp.g = x.grad
+
+
+def relu_grad__accumulates(inp, out):
+    """Adds to an earlier inp.g: getattr(inp, "g", 0) + ..."""
+    inp.g = getattr(inp, "g", 0) + (inp > 0).to(out.g.dtype) * out.g
+
+
+def relu_grad__accumulates_into_zeros(inp, out):
+    """Makes inp.g zeros the first time only, then adds in place on every call."""
+    if not hasattr(inp, "g"):
+        inp.g = torch.zeros_like(out.g)
+    inp.g += (inp > 0) * out.g
 
 
 # --- lin_grad -------------------------------------------------------------------
@@ -250,8 +280,44 @@ def lin_grad__func_vjp(inp, out, w, b):
     inp.g, w.g, b.g = pullback(out.g)
 
 
+def lin_grad__accumulates_with_getattr(inp, out, w, b):
+    """getattr(t, "g", 0) + ...: adds to the .g of an earlier call."""
+    inp.g = getattr(inp, "g", 0) + out.g @ w.t()
+    w.g = getattr(w, "g", 0) + inp.t() @ out.g
+    b.g = getattr(b, "g", 0) + out.g.sum(0)
+
+
+def lin_grad__accumulates_into_zeros(inp, out, w, b):
+    """Makes each .g zeros the first time only, then adds in place on every call."""
+    for t in (inp, w, b):
+        if not hasattr(t, "g"):
+            t.g = torch.zeros_like(t)
+    inp.g += out.g @ w.t()
+    w.g += inp.t() @ out.g
+    b.g += out.g.sum(0)
+
+
+def lin_grad__adds_to_unset_wg(inp, out, w, b):
+    """w.g += ...: reads w.g, which nothing has set."""
+    inp.g = out.g @ w.t()
+    w.g += inp.t() @ out.g
+    b.g = out.g.sum(0)
+
+
 # --- forward_and_backward --------------------------------------------------------
 
+
+def forward_and_backward__lin_grad_before_mse_grad(inp, targ, w1, b1, w2, b2):
+    """The second layer's lin_grad before mse_grad: out.g does not exist yet."""
+    l1 = lin(inp, w1, b1)
+    l2 = relu(l1)
+    out = lin(l2, w2, b2)
+    loss = mse(out, targ)
+    lin_grad(l2, out, w2, b2)
+    mse_grad(out, targ)
+    relu_grad(l1, l2)
+    lin_grad(inp, l1, w1, b1)
+    return loss
 
 def forward_and_backward__skips_relu_grad(inp, targ, w1, b1, w2, b2):
     """Hands l2's gradient straight to the first layer: no ReLU mask."""

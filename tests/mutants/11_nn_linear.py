@@ -37,6 +37,9 @@ EXPECTED = {
     "Model__relu_after_the_output": "wrong",
     "Model__layers_in_a_plain_list": "wrong",
     "Model__one_layer": "wrong",
+    "Model__layer_sizes_swapped": "wrong",
+    "Model__weights_in_n_in_by_n_out_layout": "wrong",
+    "Model__layers_in_a_dict": "wrong",
     "Model__target_not_squeezed": "wrong",
     "Model__returns_the_predictions": "wrong",
     "Model__sum_instead_of_mean": "wrong",
@@ -253,6 +256,45 @@ class Model__one_layer(Model):
     def __init__(self, n_in, nh, n_out):
         nn.Module.__init__(self)
         self.layers = nn.Sequential(LinearLayer(n_in, n_out))
+
+
+class Model__layer_sizes_swapped(Model):
+    """LinearLayer(nh, n_in) and LinearLayer(n_out, nh): each layer's sizes the wrong way."""
+
+    def __init__(self, n_in, nh, n_out):
+        nn.Module.__init__(self)
+        self.layers = nn.Sequential(LinearLayer(nh, n_in), nn.ReLU(), LinearLayer(n_out, nh))
+
+
+class _InByOutLinear(nn.Module):
+    """A linear layer with the book's forward-pass layout: weight (n_in, n_out), x @ w."""
+
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n_in, n_out) * math.sqrt(2 / n_in))
+        self.bias = nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, x):
+        return x @ self.weight + self.bias
+
+
+class Model__weights_in_n_in_by_n_out_layout(Model):
+    """Its layers keep the weight (n_in, n_out), not nn.Linear's (n_out, n_in)."""
+
+    def __init__(self, n_in, nh, n_out):
+        nn.Module.__init__(self)
+        self.layers = nn.Sequential(_InByOutLinear(n_in, nh), nn.ReLU(), _InByOutLinear(nh, n_out))
+
+
+class Model__layers_in_a_dict(Model):
+    """A plain dict of layers: as hidden from nn.Module as a list."""
+
+    def __init__(self, n_in, nh, n_out):
+        nn.Module.__init__(self)
+        self.parts = {"first": LinearLayer(n_in, nh), "second": LinearLayer(nh, n_out)}
+
+    def forward(self, x, targ):
+        return mse(self.parts["second"](torch.relu(self.parts["first"](x))), targ)
 
 
 # --- Model.forward --------------------------------------------------------------------
