@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Mapping
 from pathlib import Path
 
+from dojo import course
 from dojo.curriculum import Kata
 
 Signatures = Mapping[str, inspect.Signature]
@@ -69,15 +70,14 @@ def parse(source: str) -> dict[str, inspect.Signature]:
     return found
 
 
-def reference_file(kata: Kata, katas_dir: Path) -> Path:
-    """The reference solution whose signatures are the kata's contract."""
-    return katas_dir.parent / "reference" / kata.id / f"{kata.module}.py"
-
-
 def signatures(kata: Kata, katas_dir: Path) -> dict[str, inspect.Signature]:
-    """The contract of `kata`, read once per version of its reference file; empty when
-    there is no reference to read (the learner's own names are used then)."""
-    path = reference_file(kata, katas_dir).resolve()
+    """The contract of `kata`, read once per version of its reference file (beside
+    `katas_dir`, or the course's: see dojo.course); empty when there is no reference
+    to read (the learner's own names are used then)."""
+    found = course.reference_file(kata, katas_dir)
+    if found is None:
+        return {}
+    path = found.resolve()
     try:
         mtime = path.stat().st_mtime
     except OSError:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dojo import contract as contracts
-from dojo import sentry
+from dojo import course, sentry
 from dojo.curriculum import Function, Kata
 from dojo.guard import DEFAULT_TIME_LIMIT, guarded
 from dojo.outcomes import RuleBroken, TooSlow
@@ -63,8 +63,8 @@ class ImplChoice:
         """The folder laid out like `katas/` that holds this implementation."""
         if self.value == LEARNER:
             return katas_dir
-        if self.value == REFERENCE:
-            return katas_dir.parent / "reference"
+        if self.value == REFERENCE:  # beside katas/ in a clone, else the course's own
+            return course.reference_dir(katas_dir) or katas_dir.parent / "reference"
         return Path(self.value)
 
     def describe(self) -> str:

@@ -576,7 +576,8 @@ class Recorder:
         if self.results or (self.interrupted and self.collected):
             terminalreporter.section("dojo: functions passed per kata")
             collected = self.collected if self.interrupted else None
-            for line in summary_lines(self.results, collected=collected):
+            only = options(terminalreporter.config).functions
+            for line in summary_lines(self.results, collected=collected, only=only):
                 terminalreporter.line(line)
 
 
@@ -596,12 +597,14 @@ def summary_lines(
     results: dict[str, dict[str, list[str]]],
     *,
     collected: dict[str, dict[str, int]] | None = None,
+    only: tuple[str, ...] = (),
 ) -> list[str]:
     """`03_broadcasting  4/7  matmul_broadcast: wrong` for each kata that ran.
 
     `collected` (how many tests each function of each kata has) is given when the run
     was interrupted: a function that passed only some of its tests before the stop is
-    "not graded", and no kata reads "all passed".
+    "not graded", and no kata reads "all passed". `only` names the functions a
+    `--function` run graded: the line says it graded those alone, not the whole kata.
     """
     lines = []
     katas = sorted(set(results) | set(collected or {}))
@@ -620,5 +623,8 @@ def summary_lines(
         status = ", ".join(rest) if rest else "all passed"
         if collected is not None:
             status = f"{status if rest else 'no failure seen'} (the run was interrupted)"
+        if only:
+            graded = " and ".join(name for name in verdicts if name in only)
+            status += f" (graded {graded} only: --function)"
         lines.append(f"{kata_id:<{width}}  {passed}/{len(verdicts)}  {status}")
     return lines

@@ -1,4 +1,5 @@
-"""The pristine stub of a kata, and `dojo reset`: back up the learner's file, then restore.
+"""The pristine stub of a kata, and `dojo reset`: back up the learner's file, then restore;
+the backups, and `dojo restore`: back up the learner's file, then put a backup back.
 
 The pristine stub comes from the clone's git history: the newest committed version
 of the file in which every registered function still raises its placeholder (so a
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 import datetime
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -24,18 +26,24 @@ class ResetError(Exception):
 
 
 def _raises_placeholder(node: ast.AST, message: str) -> bool:
-    for sub in ast.walk(node):
-        if (
-            isinstance(sub, ast.Raise)
-            and isinstance(sub.exc, ast.Call)
-            and isinstance(sub.exc.func, ast.Name)
-            and sub.exc.func.id == "NotImplementedError"
-            and sub.exc.args
-            and isinstance(sub.exc.args[0], ast.Constant)
-            and sub.exc.args[0].value == message
-        ):
-            return True
-    return False
+    return any(_placeholder_raise(sub, message) for sub in ast.walk(node))
+
+
+def _placeholder_raise(node: ast.AST, message: str) -> bool:
+    """`raise NotImplementedError(message)`; for a class (placeholder "kata 08_layers:
+    implement Lin") its methods' "kata 08_layers: implement Lin.backward" count too."""
+    if not (
+        isinstance(node, ast.Raise)
+        and isinstance(node.exc, ast.Call)
+        and isinstance(node.exc.func, ast.Name)
+        and node.exc.func.id == "NotImplementedError"
+        and node.exc.args
+        and isinstance(node.exc.args[0], ast.Constant)
+        and isinstance(node.exc.args[0].value, str)
+    ):
+        return False
+    text = node.exc.args[0].value
+    return text == message or text.startswith(message + ".")
 
 
 def is_pristine(source: str, kata: Kata) -> bool:
@@ -145,14 +153,21 @@ def backup_path(backups: Path, kata: Kata, now: datetime.datetime) -> Path:
     return candidate
 
 
-def reset(root: Path, kata: Kata, backups: Path) -> ResetResult:
-    """Save the learner's stub under `backups`, then write the pristine stub in its place."""
+def learner_file(root: Path, kata: Kata, command: str) -> Path:
+    """The kata's file in `katas/`, which `dojo reset` and `dojo restore` may replace;
+    ResetError when it is not plainly inside `katas/` (a symlink out of it, say)."""
     katas = root / "katas"
     stub = katas / kata.id / f"{kata.module}.py"
     plain = all(part not in ("", ".", "..") and "/" not in part and "\\" not in part
                 for part in (kata.id, kata.module))
     if not plain or not inside(stub, katas):
-        raise ResetError(f"refusing to touch {stub}: dojo reset only writes inside {katas}")
+        raise ResetError(f"refusing to touch {stub}: dojo {command} only writes inside {katas}")
+    return stub
+
+
+def reset(root: Path, kata: Kata, backups: Path) -> ResetResult:
+    """Save the learner's stub under `backups`, then write the pristine stub in its place."""
+    stub = learner_file(root, kata, "reset")
     pristine = pristine_stub(root, kata)
     # bytes, not text: a file that is not UTF-8 is still the learner's, backed up as it is
     if stub.is_file() and _same_source(stub.read_bytes(), pristine.source):
@@ -169,3 +184,102 @@ def reset(root: Path, kata: Kata, backups: Path) -> ResetResult:
     tmp.write_text(pristine.source, encoding="utf-8")
     os.replace(tmp, stub)
     return ResetResult(stub, backup, pristine.commit)
+
+
+# --- backups and `dojo restore` ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backup:
+    number: int  # 1 for the oldest: numbers never change as backups are added
+    path: Path
+    saved: datetime.datetime | None  # from the name; None when the name holds no real time
+
+
+def backups(folder: Path, kata: Kata) -> list[Backup]:
+    """The backups of `kata` under `folder` (the backups of every kata), oldest first:
+    the files named as `backup_path` names them (others, and symlinks, are left out)."""
+    name = re.compile(rf"{re.escape(kata.module)}-(\d{{8}}-\d{{6}})(?:-(\d+))?\.py")
+    try:
+        entries = list((folder / kata.id).iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found = []
+    for path in entries:
+        match = name.fullmatch(path.name)
+        if match and path.is_file() and not path.is_symlink():
+            found.append((match.group(1), int(match.group(2) or 1), path))
+    found.sort()
+    result = []
+    for number, (stamp, _, path) in enumerate(found, 1):
+        try:
+            saved: datetime.datetime | None = datetime.datetime.strptime(stamp, "%Y%m%d-%H%M%S")
+        except ValueError:
+            saved = None
+        result.append(Backup(number, path, saved))
+    return result
+
+
+def choose_backup(found: list[Backup], choice: str | None) -> Backup | None:
+    """The backup named by `choice`: None for the latest, a number (as `dojo restore
+    --list` shows them), a file name (with or without `.py`) or the backup's path.
+    None when no backup matches."""
+    if not found:
+        return None
+    if choice is None:
+        return found[-1]
+    text = choice.strip()
+    if text.isdigit():
+        number = int(text)
+        return found[number - 1] if 1 <= number <= len(found) else None
+    wanted = Path(text)
+    for backup in found:
+        if wanted.name not in (backup.path.name, backup.path.stem):
+            continue
+        if wanted.name == text or _same_file(wanted, backup.path):
+            return backup
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    stub: Path
+    restored: Backup
+    saved: Path | None = None  # the new backup of the file that was replaced
+    already_saved: Backup | None = None  # that file was this backup already: none made
+    unchanged: bool = False  # the file was the backup already: nothing done
+
+
+def restore(root: Path, kata: Kata, folder: Path, backup: Backup) -> RestoreResult:
+    """Put `backup` back as the kata's file, once the file it replaces is saved under
+    `folder` (unless it is one of the backups already, byte for byte)."""
+    stub = learner_file(root, kata, "restore")
+    data = backup.path.read_bytes()
+    saved, already = None, None
+    if stub.exists() or stub.is_symlink():
+        if not stub.is_file():
+            raise ResetError(f"{stub} is not a file: nothing was restored")
+        current = stub.read_bytes()
+        if current == data:
+            return RestoreResult(stub, backup, unchanged=True)
+        already = next((b for b in backups(folder, kata) if b.path.read_bytes() == current),
+                       None)
+        if already is None:
+            saved = backup_path(folder, kata, datetime.datetime.now())
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(stub, saved)  # first the copy; only then the file is replaced
+            if saved.read_bytes() != current:
+                raise ResetError(f"the backup {saved} does not match {stub}: nothing was "
+                                 "restored")
+    stub.parent.mkdir(parents=True, exist_ok=True)
+    tmp = stub.with_name(f".{stub.name}.dojo-restore")
+    tmp.write_bytes(data)
+    os.replace(tmp, stub)
+    return RestoreResult(stub, backup, saved, already)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dojo import curriculum
+from dojo import curriculum, workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -187,6 +187,11 @@ def real(root: Path, kata_ids: list[str], *, solved: tuple[str, ...] = ()) -> Pa
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "reference" / kata.id, root / "reference" / kata.id,
                         ignore=shutil.ignore_patterns("__pycache__"))
+        # The stub as shipped, never this checkout's working file (a learner's clone
+        # holds their solutions there).
+        (root / "katas" / kata.id / f"{kata.module}.py").write_text(
+            workspace.pristine_source(kata), encoding="utf-8"
+        )
         if kata.id in solved:
             shutil.copy(
                 root / "reference" / kata.id / f"{kata.module}.py",

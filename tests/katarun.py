@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import ast
+import atexit
+import functools
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from dojo import curriculum
+from dojo import curriculum, workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = ROOT / "katas"
@@ -31,6 +35,20 @@ class KataRun:
     @property
     def all_verdicts(self) -> list[str]:
         return [v for vs in self.verdicts.values() for v in vs]
+
+
+@functools.cache
+def pristine_katas() -> Path:
+    """A folder laid out like katas/ with every kata's stub as shipped (see
+    dojo.workspace.pristine_source), for the tests that need stubs: in a learner's
+    clone, katas/ holds their work."""
+    root = Path(tempfile.mkdtemp(prefix="dojo-pristine-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    for kata in COURSE.katas:
+        target = root / kata.id / f"{kata.module}.py"
+        target.parent.mkdir(parents=True)
+        target.write_text(workspace.pristine_source(kata), encoding="utf-8")
+    return root
 
 
 def inner_profile() -> str:

@@ -13,11 +13,11 @@ import torch
 from katarun import (
     COURSE,
     FAILING,
-    KATAS,
     REFERENCE,
     ROOT,
     discover,
     inner_profile,
+    pristine_katas,
     rename_parameters,
     renamed_reference,
     run_kata,
@@ -101,7 +101,7 @@ def test_a_function_a_notebook_lacks_is_not_started_in_the_summary_too(tmp_path,
 
 @pytest.mark.parametrize("kata_id", KATA_IDS)
 def test_pristine_stub_reads_not_started_everywhere(pytester, kata_id):
-    run = run_kata(pytester, kata_id, KATAS)
+    run = run_kata(pytester, kata_id, pristine_katas())
     assert run.ret == 1
     assert set(run.all_verdicts) == {"not started"}, run.output
     assert "Traceback" not in run.output
@@ -134,7 +134,7 @@ def test_layer_function_keeps_the_stubs_forward_and_bwd(pytester):
     """Kata 09's stub gives the base class's forward and bwd (they raise
     NotImplementedError, as the contract asks): a learner who keeps them passes."""
     kata = COURSE.kata("09_layer_function")
-    stub = ast.parse((KATAS / kata.id / f"{kata.module}.py").read_text())
+    stub = ast.parse((pristine_katas() / kata.id / f"{kata.module}.py").read_text())
     reference = ast.parse((REFERENCE / kata.id / f"{kata.module}.py").read_text())
 
     def methods(tree):

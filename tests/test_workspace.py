@@ -1,0 +1,102 @@
+"""`dojo init`: a workspace laid out anywhere from the course this dojo carries, graded
+exactly as in a clone, and never overwriting what a learner wrote."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from katarun import COURSE, KATAS, REFERENCE
+
+from dojo import course, workspace
+from dojo.pristine import is_pristine
+
+
+def test_the_course_is_found_beside_this_checkout():
+    assert course.katas_dir() == KATAS
+    assert course.reference_dir() == REFERENCE
+    kata = COURSE.kata("02_matmul")
+    assert course.reference_file(kata) == REFERENCE / "02_matmul" / "matmul.py"
+
+
+def test_init_lays_out_every_kata_with_pristine_stubs(tmp_path):
+    result = workspace.init(tmp_path / "ws")
+    assert result.kept == []
+    root = tmp_path / "ws"
+    assert (root / "katas" / "curriculum.toml").read_bytes() == (
+        KATAS / "curriculum.toml"
+    ).read_bytes()
+    for kata in COURSE.katas:
+        folder = root / "katas" / kata.id
+        stub = (folder / f"{kata.module}.py").read_text(encoding="utf-8")
+        assert is_pristine(stub, kata), kata.id
+        for name in ("README.md", f"test_{kata.module}.py"):
+            assert (folder / name).read_bytes() == (KATAS / kata.id / name).read_bytes()
+    assert 'pytest_plugins = ["dojo.plugin"]' in (root / "conftest.py").read_text()
+    assert "--import-mode=importlib" in (root / "pytest.ini").read_text()
+    assert set(result.written) == {p for p in root.rglob("*") if p.is_file()}
+
+
+def test_init_into_a_folder_in_use_never_overwrites_a_file(tmp_path):
+    root = tmp_path / "ws"
+    workspace.init(root)
+    mine = root / "katas" / "02_matmul" / "matmul.py"
+    mine.write_text("# my work\n", encoding="utf-8")
+    (root / "conftest.py").write_text("# my conftest\n", encoding="utf-8")
+    (root / "katas" / "01_neuron" / "README.md").unlink()  # a file the learner deleted
+    result = workspace.init(root)
+    assert mine.read_text(encoding="utf-8") == "# my work\n"
+    assert (root / "conftest.py").read_text(encoding="utf-8") == "# my conftest\n"
+    assert set(result.kept) == {mine, root / "conftest.py"}
+    assert result.written == [root / "katas" / "01_neuron" / "README.md"]
+
+
+def test_init_into_a_file_is_one_clear_error(tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    with pytest.raises(workspace.InitError, match="is a file: give a folder"):
+        workspace.init(target)
+
+
+def grade(root: Path, kata_id: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOJO_", "PYTEST_"))}
+    env.update(DOJO_DEVICES="cpu", HYPOTHESIS_PROFILE="ci",
+               HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path / "hypothesis"))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", f"katas/{kata_id}", "-p", "no:cacheprovider"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_a_workspace_grades_like_a_clone_and_reference_solutions_pass(tmp_path):
+    root = tmp_path / "ws"
+    workspace.init(root)
+    first = grade(root, "01_neuron", tmp_path)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "01_neuron  0/3  neuron: not started, relu: not started, " \
+        "dense_layer_plain: not started" in first.stdout
+    shutil.copy(REFERENCE / "01_neuron" / "neuron.py", root / "katas" / "01_neuron")
+    done = grade(root, "01_neuron", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "01_neuron  3/3  all passed" in done.stdout
+    assert (root / ".dojo" / "progress.json").is_file()  # the learner's progress, recorded
+
+
+def test_a_solved_checkout_still_gives_the_stub_as_shipped(tmp_path, monkeypatch):
+    """In a learner's clone, katas/ holds their solutions: the pristine stub (for
+    `dojo init`, and for the suite's own tests) comes from the clone's history."""
+    import dojoproject
+
+    kata = COURSE.kata("08_layers")  # a kata of classes: placeholders per method
+    clone = tmp_path / "clone"
+    shutil.copytree(KATAS, clone / "katas", ignore=shutil.ignore_patterns("__pycache__"))
+    shipped = (clone / "katas" / kata.id / f"{kata.module}.py").read_text(encoding="utf-8")
+    dojoproject.git_commit(clone)
+    shutil.copy(REFERENCE / kata.id / f"{kata.module}.py", clone / "katas" / kata.id)
+    monkeypatch.setattr(course, "root", lambda: clone)
+    assert workspace.pristine_source(kata) == shipped
+    assert is_pristine(shipped, kata)
