@@ -58,14 +58,19 @@ def test_signatures_name_functions_and_methods_of_classes():
     ] * 2
 
 
-def test_the_kata_contract_is_the_references(tmp_path):
+def test_the_kata_contract_is_the_references(tmp_path, monkeypatch):
     from katarun import COURSE, KATAS
+
+    from dojo import course
 
     kata = COURSE.kata("10_autograd_function")
     signatures = contract.signatures(kata, KATAS)
     assert list(signatures["MyRelu.forward"].parameters) == ["ctx", "i"]
     assert list(signatures["MyLinear.forward"].parameters) == ["ctx", "x", "w", "b"]
-    # no reference beside the katas: no contract, the learner's own names serve
+    # a workspace made by `dojo init` has no reference/: the course's own serves
+    assert contract.signatures(kata, tmp_path / "katas") == signatures
+    # no reference anywhere: no contract, the learner's own names serve
+    monkeypatch.setattr(course, "root", lambda: None)
     assert contract.signatures(kata, tmp_path / "katas") == {}
 
 
