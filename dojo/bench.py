@@ -7,12 +7,21 @@ times. This module does the same with the learner's `matmul_loops`,
 (03_broadcasting) and `matmul_einsum` (04_einsum), called directly (without the
 graded tests' rule checks, which would slow them down). A function that is not
 written yet is shown as such, never as a crash.
+
+Timings are made to be compared from run to run and rung to rung: torch runs on one
+thread for the whole ladder (on a loaded machine its threads wait for each other, and
+`@` once read 28 ms instead of microseconds), each function is warmed up, then timed
+in several runs, and the median is shown with its spread (half the interquartile
+range), so one stalled run moves nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +33,16 @@ from rich.text import Text
 from dojo import curriculum, outcomes, term
 
 BOOK_SHAPE = (5, 784, 10)
-TIME_LIMIT = 120.0  # seconds of CPU time for one call (the triple loop takes ~1 s)
-MEASURE = 0.2  # seconds spent timing a fast function (several calls, best kept)
+TIME_LIMIT = 120.0  # seconds of CPU time for one step (the triple loop takes ~1 s a call)
+THREADS = 1  # torch threads while the ladder runs
+WARMUP = 0.05  # seconds of untimed calls before timing (the first, checked call is one)
+MAX_WARMUPS = 10_000  # calls: the warm-up of a function too fast for the clock ends too
+SHORTEST = 1e-6  # seconds: no call is taken to be faster (nothing in torch is)
+SAMPLE = 0.005  # seconds: a timed run of a fast function repeats it this long (timeit's number)
+MEASURE = 0.3  # seconds of timed runs per step for a fast function
+MIN_RUNS = 3  # timed runs per step, at least...
+MAX_RUNS = 50  # ...and at most
+SLOW = 10.0  # seconds: a slow function gets fewer runs (at least one) to stay within this
 
 
 @dataclass(frozen=True)
@@ -45,10 +62,37 @@ LADDER = (
 )
 
 
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: the median of `runs` timed runs of `loops` calls each, and the
+    quartiles of those runs, after `warmups` untimed calls."""
+
+    median: float
+    low: float  # first quartile
+    high: float  # third quartile
+    runs: int
+    loops: int
+    warmups: int
+
+    @property
+    def spread(self) -> float | None:
+        """Half the interquartile range, as a fraction of the median (None: one run)."""
+        if self.runs < 2:
+            return None
+        return (self.high - self.low) / 2 / self.median if self.median > 0 else 0.0
+
+    @classmethod
+    def of(cls, samples: list[float], loops: int, warmups: int) -> Timing:
+        if len(samples) < 2:
+            return cls(samples[0], samples[0], samples[0], len(samples), loops, warmups)
+        low, _, high = statistics.quantiles(samples, n=4, method="inclusive")
+        return cls(statistics.median(samples), low, high, len(samples), loops, warmups)
+
+
 @dataclass
 class Row:
     step: Step
-    seconds: float | None = None  # None: not timed; `state` says why
+    timing: Timing | None = None  # None: not timed; `state` says why
     state: str = ""  # "", "not started", "crashed", "too slow", ...
     detail: str = ""  # a footnote: the exception, how wrong the result is
 
@@ -67,20 +111,61 @@ def parse_shape(text: str) -> tuple[int, int, int]:
     return m, k, n
 
 
-def _time(fn: Callable[[], Any], first: float) -> float:
-    """Seconds per call: the first call's time when slow, else the best of several."""
-    if first >= MEASURE:
-        return first
-    best = first
-    deadline = time.perf_counter() + MEASURE
-    while time.perf_counter() < deadline:
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+Clock = Callable[[], float]
 
 
-def _measure(step: Step, fn: Callable[..., Any], a: Any, b: Any, expected: Any) -> Row:
+def time_calls(call: Callable[[], Any], first: float, clock: Clock = time.perf_counter) -> Timing:
+    """Time `call`, whose first call (already made) took `first` seconds.
+
+    Warm up with more untimed calls until `WARMUP` seconds have passed, then time
+    `MIN_RUNS` to `MAX_RUNS` runs (about `MEASURE` seconds in all, never much more than
+    `SLOW`), each of enough calls to last `SAMPLE` seconds. A function so slow that one
+    more call would pass `SLOW` keeps the first call's time (one run).
+    """
+    if first >= SLOW:
+        return Timing.of([first], 1, 0)
+    warmups, warm, per_call = 1, first, first
+    recent: list[float] = []
+    while warm < WARMUP and warmups < MAX_WARMUPS:
+        start = clock()
+        call()
+        elapsed = clock() - start
+        warmups += 1
+        warm += elapsed
+        recent.append(elapsed)
+    if recent:
+        per_call = statistics.median(recent)
+    per_call = max(per_call, SHORTEST)
+    loops = max(1, math.ceil(SAMPLE / per_call))
+    run = loops * per_call
+    runs = min(MAX_RUNS, max(MIN_RUNS, math.floor(MEASURE / run)))
+    if runs * run > SLOW:
+        runs = max(1, math.floor(SLOW / run))
+    samples = []
+    for _ in range(runs):
+        start = clock()
+        for _ in range(loops):
+            call()
+        samples.append((clock() - start) / loops)
+    return Timing.of(samples, loops, warmups)
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """torch on `THREADS` thread(s) inside the block, its own setting restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(THREADS)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _measure(
+    step: Step, fn: Callable[..., Any], a: Any, b: Any, expected: Any, clock: Clock
+) -> Row:
     import torch
 
     from dojo import guard
@@ -88,15 +173,15 @@ def _measure(step: Step, fn: Callable[..., Any], a: Any, b: Any, expected: Any) 
     row = Row(step)
     try:
         with guard.cpu_time_limit(TIME_LIMIT, step.function):
-            start = time.perf_counter()
+            start = clock()
             got = fn(a, b)
-            first = time.perf_counter() - start
+            first = clock() - start
             if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
                 shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
                 row.state, row.detail = "wrong result", f"returned {shape}, expected a tensor " \
                     f"of shape {tuple(expected.shape)}"
                 return row
-            row.seconds = _time(lambda: fn(a, b), first)
+            row.timing = time_calls(lambda: fn(a, b), first, clock)
     except outcomes.TooSlow:
         row.state = "too slow"
         row.detail = f"stopped after {TIME_LIMIT:g} s of CPU time"
@@ -116,7 +201,16 @@ def _measure(step: Step, fn: Callable[..., Any], a: Any, b: Any, expected: Any) 
     return row
 
 
-def run(root: Path, course: curriculum.Curriculum, shape: tuple[int, int, int]) -> list[Row]:
+def run(
+    root: Path, course: curriculum.Curriculum, shape: tuple[int, int, int],
+    clock: Clock = time.perf_counter,
+) -> list[Row]:
+    """Time every step of the ladder, torch on one thread (its setting restored after)."""
+    with one_thread():
+        return _run(course, shape, clock)
+
+
+def _run(course: curriculum.Curriculum, shape: tuple[int, int, int], clock: Clock) -> list[Row]:
     import torch
 
     from dojo import loader
@@ -130,7 +224,7 @@ def run(root: Path, course: curriculum.Curriculum, shape: tuple[int, int, int]) 
     rows = []
     for step in LADDER:
         if step.kata is None:
-            rows.append(_measure(step, lambda x, y: x @ y, a, b, expected))
+            rows.append(_measure(step, lambda x, y: x @ y, a, b, expected, clock))
             continue
         if step.kata not in modules:
             try:
@@ -152,7 +246,7 @@ def run(root: Path, course: curriculum.Curriculum, shape: tuple[int, int, int]) 
         elif not callable(getattr(module, step.function, None)):
             rows.append(Row(step, state="not defined", detail=f"no {step.function} in the file"))
         else:
-            rows.append(_measure(step, getattr(module, step.function), a, b, expected))
+            rows.append(_measure(step, getattr(module, step.function), a, b, expected, clock))
     return rows
 
 
@@ -165,47 +259,72 @@ def format_seconds(seconds: float, con: Console) -> str:
     return f"{seconds * 1e6:.1f} {micro}"
 
 
+def format_spread(timing: Timing, con: Console) -> str:
+    """`±3%`: half the interquartile range of the runs, against the median."""
+    spread = timing.spread
+    if spread is None:
+        return "1 run"
+    percent = spread * 100
+    plus_minus = "±" if term.unicode_ok(con) else "+-"
+    return f"{plus_minus}{percent:.1f}%" if percent < 10 else f"{plus_minus}{percent:,.0f}%"
+
+
+def format_ratio(ratio: float, times: str) -> str:
+    if ratio >= 10:
+        return f"{ratio:,.0f}{times}"
+    if ratio >= 0.95:
+        return f"{ratio:.1f}{times}"
+    return f"{ratio:.2g}{times}"  # faster than torch's @: 0.45×, never 0.0×
+
+
 def show(rows: list[Row], shape: tuple[int, int, int], con: Console) -> None:
     m, k, n = shape
     times = "×" if term.unicode_ok(con) else "x"
     con.print(Text(
-        f"The speed ladder: ({m}, {k}) {times} ({k}, {n}) in float32 on the CPU, "
+        f"The speed ladder: ({m}, {k}) {times} ({k}, {n}) in float32 on one CPU thread, "
         "your functions against torch's @", style="bold",
     ))
-    baseline = next((r.seconds for r in rows if r.step.kata is None), None)
+    baseline = next((r.timing.median for r in rows if r.step.kata is None and r.timing), None)
     ratios = {
-        id(r): r.seconds / baseline
-        for r in rows if r.seconds is not None and baseline
+        id(r): r.timing.median / baseline
+        for r in rows if r.timing is not None and baseline
     }
     top = max(ratios.values(), default=1.0)
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("step", no_wrap=True, min_width=11)
     table.add_column("function", no_wrap=True, min_width=18)
     table.add_column("time", justify="right", no_wrap=True, min_width=11)
+    table.add_column("spread", justify="right", no_wrap=True, min_width=6)
     table.add_column(f"{times} @", justify="right", no_wrap=True, min_width=9)
     table.add_column("(log scale)", no_wrap=True, min_width=16)
     notes = []
+    runs = []
     for row in rows:
         name = row.step.function
-        if row.seconds is None:
+        if row.timing is None:
             time_text = Text(row.state, style=term.VERDICT_STYLES.get(row.state, "yellow"))
-            ratio_text, bar = Text("-"), Text("")
+            spread_text, ratio_text, bar = Text(""), Text("-"), Text("")
         else:
-            time_text = Text(format_seconds(row.seconds, con))
+            runs.append(row.timing.runs)
+            time_text = Text(format_seconds(row.timing.median, con))
+            spread_text = Text(format_spread(row.timing, con), style="dim")
             ratio = ratios.get(id(row))
-            ratio_text = Text(
-                "-" if ratio is None else f"{ratio:,.0f}{times}" if ratio >= 10
-                else f"{ratio:.1f}{times}"
-            )
+            ratio_text = Text("-" if ratio is None else format_ratio(ratio, times))
             bar = term.log_bar(ratio or 1.0, top, 16, con) if ratio is not None else Text("")
             if row.state:
                 time_text.append(" !", style="red")
         if row.detail:
             notes.append(f"{row.step.function}: {row.state}: {row.detail}")
-        table.add_row(row.step.label, name, time_text, ratio_text, bar)
+        table.add_row(row.step.label, name, time_text, spread_text, ratio_text, bar)
     con.print(table)
     for note in notes:
         con.print(Text(note, style="dim"))
+    if runs:
+        counted = f"{min(runs)}" if min(runs) == max(runs) else f"{min(runs)} to {max(runs)}"
+        con.print(Text(
+            f"Times are per call: the median of {counted} timed runs after a warm-up; the "
+            "spread is half their interquartile range.", style="dim",
+        ))
     katas = sorted({r.step.kata for r in rows if r.step.kata})
     con.print(Text(f"Functions from {', '.join(katas)}; bars grow with the log of the ratio.",
                    style="dim"))

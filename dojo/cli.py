@@ -1,5 +1,6 @@
-"""The `dojo` command: where you are, what next, hints, grading, watch mode, reset,
-solutions and the speed ladder.
+"""The `dojo` command: a workspace anywhere (init), where you are, what next, hints,
+grading, watch mode, reset and restore (backups of your file), solutions and the
+speed ladder.
 
 Exit codes: 0 done, 1 the thing asked for failed (tests failed, solution locked, a
 file missing), 2 a bad command line (unknown kata, bad number), 130 interrupted.
@@ -15,13 +16,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dojo import __version__, curriculum, progress, term
+from dojo import __version__, course, curriculum, progress, term
+
+if TYPE_CHECKING:
+    from dojo.pristine import Backup
 
 USAGE = 2
 FAILED = 1
@@ -55,8 +59,8 @@ class Project:
         root = curriculum.find_root(start or Path.cwd())
         if root is None:
             raise CliError(
-                "no katas/curriculum.toml here or above: run dojo inside your clone of "
-                "foundations-katas", FAILED,
+                "no katas/curriculum.toml here or above: run dojo inside your workspace "
+                "(a clone of foundations-katas, or a folder made by `dojo init`)", FAILED,
             )
         try:
             course = curriculum.load(root / "katas" / curriculum.REGISTRY_NAME)
@@ -195,11 +199,13 @@ def cmd_status(args: argparse.Namespace, con: Console) -> int:
     return 0
 
 
-def _definition(stub: Path, name: str) -> tuple[str, str | None] | None:
-    """The `def`/`class` line of `name` in the learner's file and its docstring."""
+def _definition(stub: Path | str, name: str) -> tuple[str, str | None] | None:
+    """The `def`/`class` line of `name` in the learner's file (or in source text) and
+    its docstring."""
     try:
-        tree = ast.parse(stub.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
+        source = stub if isinstance(stub, str) else stub.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
@@ -213,6 +219,52 @@ def _definition(stub: Path, name: str) -> tuple[str, str | None] | None:
     return None
 
 
+def _readme_section(readme: Path, name: str) -> str | None:
+    """The text of the kata README's section on `name` ("### `name(...)`"), if any."""
+    try:
+        lines = readme.read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return None
+    for i, line in enumerate(lines):
+        heading = line.lstrip("#").strip().strip("`")
+        if line.startswith("#") and (heading == name or heading.startswith(f"{name}(")):
+            body = []
+            for text in lines[i + 1:]:
+                if text.startswith("#"):
+                    break
+                body.append(text)
+            section = "\n".join(body).strip()
+            return section or None
+    return None
+
+
+def _original_docstring(project: Project, kata: curriculum.Kata, name: str) -> str | None:
+    """The docstring the kata gives `name`, for a learner's file that lost it: the
+    pristine stub's (from git history), else the reference's, else the README's
+    section on it."""
+    from dojo import pristine
+
+    with contextlib.suppress(pristine.ResetError):
+        found = _definition(pristine.pristine_stub(project.root, kata).source, name)
+        if found is not None and found[1]:
+            return found[1]
+    reference = course.reference_file(kata, project.root / "katas")
+    found = _definition(reference, name) if reference and reference.is_file() else None
+    if found is not None and found[1]:
+        return found[1]
+    return _readme_section(project.root / "katas" / kata.id / "README.md", name)
+
+
+def _last_run(status: progress.KataStatus, name: str) -> Text:
+    """`wrong`, `wrong, before your latest changes`, `passed, in a notebook`."""
+    verdict = term.verdict_text(status.verdicts.get(name))
+    if name in status.changed:
+        return Text.assemble(verdict, ", before your latest changes")
+    if name in status.in_notebook:
+        return Text.assemble(verdict, ", in a notebook")
+    return verdict
+
+
 def cmd_next(args: argparse.Namespace, con: Console) -> int:
     project = Project.find()
     step = progress.next_step(project.statuses())
@@ -224,7 +276,7 @@ def cmd_next(args: argparse.Namespace, con: Console) -> int:
     stub = project.stub(status.kata)
     con.print(Text.assemble(
         ("Next: ", "bold"), f"{status.kata.id}, ", (fn.name, "bold"), " (last run: ",
-        term.verdict_text(status.verdicts.get(fn.name)), ")",
+        _last_run(status, fn.name), ")",
     ))
     con.print(Text.assemble("Open ", (project.shown(stub), "bold")))
     con.print()
@@ -236,6 +288,11 @@ def cmd_next(args: argparse.Namespace, con: Console) -> int:
     else:
         signature, doc = found
         con.print(Text(signature, style="cyan"), soft_wrap=True)
+        if not doc:
+            doc = _original_docstring(project, status.kata, fn.name)
+            if doc:
+                con.print(Text("    (your file has no docstring here: this is the kata's)",
+                               style="dim"), soft_wrap=True)
         for line in (doc or "(no docstring)").splitlines():
             con.print(Text("    " + line if line else ""), soft_wrap=True)
     if fn.rule:
@@ -332,29 +389,36 @@ def cmd_hint(args: argparse.Namespace, con: Console) -> int:
     else:
         current = status.current
         if current is None:
+            first = kata.functions[0].name if kata.functions else "NAME"
             con.print(f"{kata.id} passes: every function is done. "
-                      f"--function NAME shows the hints of one of them.")
+                      f"dojo hint {kata.id} --function {first} shows the hints of one of "
+                      "them.")
             return 0
         fn = current
-    text, number = next_hint(project, kata, fn, args.number)
+    text, number = next_hint(project, kata, fn, args.number, named=bool(args.function))
     con.print(text)
     return 0 if number is not None or args.number is None else FAILED
 
 
 def next_hint(
-    project: Project, kata: curriculum.Kata, fn: curriculum.Function, number: int | None
+    project: Project, kata: curriculum.Kata, fn: curriculum.Function, number: int | None,
+    *, named: bool = False,
 ) -> tuple[Text, int | None]:
-    """Hint `number` of `fn`, or the next one not yet shown; records how many were shown."""
+    """Hint `number` of `fn`, or the next one not yet shown; records how many were shown.
+    `named`: `fn` was chosen with --function, so the commands suggested name it too
+    (without it they would give the hints of the kata's current function)."""
     hints = fn.hints
     if not hints:
         return Text(f"{fn.name} has no hints yet: its docstring and the kata's README "
                     "explain what it must do."), None
+    command = f"dojo hint {kata.id}"
+    option = f" --function {fn.name}" if named else ""
     shown = progress.hints_shown(project.record(), kata.id, fn.name)
     if number is None:
         if shown >= len(hints):
             return Text(
                 f"No more hints for {fn.name}: all {len(hints)} shown. "
-                f"dojo hint {kata.id} N shows hint N again."
+                f"{command}{option} N shows hint N again."
             ), None
         number = shown + 1
     elif not 1 <= number <= len(hints):
@@ -365,7 +429,7 @@ def next_hint(
     text = Text.assemble((f"{kata.id}, {fn.name}: hint {number} of {len(hints)}", "bold"), "\n")
     text.append(hints[number - 1])
     if number < len(hints):
-        text.append(f"\n(dojo hint {kata.id} again for the next one)", style="dim")
+        text.append(f"\n({command}{option} again for the next one)", style="dim")
     else:
         text.append("\n(that was the last hint)", style="dim")
     return text, number
@@ -376,7 +440,7 @@ def cmd_reset(args: argparse.Namespace, con: Console) -> int:
 
     project = Project.find()
     kata = find_kata(project.course, args.kata)
-    backups = progress.state_dir(project.root) / "backups"
+    backups = backups_dir(project)
     try:
         result = pristine.reset(project.root, kata, backups)
     except pristine.ResetError as exc:
@@ -388,33 +452,172 @@ def cmd_reset(args: argparse.Namespace, con: Console) -> int:
         con.print(f"{stub} is already the pristine stub: nothing to do.")
         return 0
     if result.backup is not None:
-        con.print(Text.assemble("Saved your file to ", (project.shown(result.backup), "bold")))
-    con.print(f"Restored the pristine stub {stub} (git commit {result.commit[:10]}).")
+        con.print(Text.assemble("Saved your file to ", (project.shown(result.backup), "bold"),
+                                f" (dojo restore {kata.id} puts it back)"))
+    con.print(f"Restored the pristine stub {stub} (from {result.origin}).")
     if kata.id in project.record().katas:
         with contextlib.suppress(OSError):  # the stub is back; only the old verdicts stay
             progress.forget(project.root, kata.id)
     return 0
 
 
+def backups_dir(project: Project) -> Path:
+    """Where `dojo reset` and `dojo restore` keep the learner's files, by kata."""
+    return progress.state_dir(project.root) / "backups"
+
+
+def _backup_label(backup: Backup) -> str:
+    saved = f", {backup.saved:%Y-%m-%d %H:%M:%S}" if backup.saved else ""
+    return f"backup {backup.number} ({backup.path.name}{saved})"
+
+
+def cmd_restore(args: argparse.Namespace, con: Console) -> int:
+    from dojo import pristine
+
+    project = Project.find()
+    kata = find_kata(project.course, args.kata)
+    if args.list and args.backup is not None:
+        raise CliError(f"give a BACKUP to restore or --list, not both: dojo restore {kata.id} "
+                       f"--list, then dojo restore {kata.id} N")
+    folder = backups_dir(project)
+    try:
+        found = pristine.backups(folder, kata)
+    except OSError as exc:
+        raise CliError(f"cannot read the backups in {project.shown(folder)}: {exc}", FAILED
+                       ) from None
+    where = project.shown(folder / kata.id)
+    if not found:
+        message = (f"no backups of {kata.id} in {where} yet: dojo reset {kata.id} saves "
+                   "your file there before it restores the stub")
+        if args.list:
+            con.print(message[0].upper() + message[1:] + ".")
+            return 0
+        raise CliError(message, FAILED)
+    if args.list:
+        return _list_backups(project, kata, found, con)
+    backup = pristine.choose_backup(found, args.backup)
+    if backup is None:
+        numbers = "1" if len(found) == 1 else f"1 to {len(found)}"
+        raise CliError(
+            f"no backup {args.backup!r} of {kata.id}: give a number ({numbers}) or a file "
+            f"name from dojo restore {kata.id} --list"
+        )
+    try:
+        result = pristine.restore(project.root, kata, folder, backup)
+    except pristine.ResetError as exc:
+        raise CliError(str(exc), FAILED) from None
+    except OSError as exc:
+        raise CliError(f"nothing was restored: {exc}", FAILED) from None
+    stub = project.shown(result.stub)
+    if result.unchanged:
+        con.print(f"{stub} is already {_backup_label(backup)}: nothing to do.")
+        return 0
+    if result.saved is not None:
+        con.print(Text.assemble("Saved your file to ", (project.shown(result.saved), "bold")))
+    elif result.already_saved is not None:
+        con.print(f"Your file was saved already, as {_backup_label(result.already_saved)}.")
+    con.print(f"Restored {stub} from {_backup_label(backup)}.")
+    con.print(f"dojo check {kata.id} grades it.")
+    return 0
+
+
+def _list_backups(
+    project: Project, kata: curriculum.Kata, found: list[Backup], con: Console
+) -> int:
+    stub = project.stub(kata)
+    try:
+        current = stub.read_bytes() if stub.is_file() else None
+    except OSError:
+        current = None
+    con.print(f"Backups of {kata.id} in {project.shown(found[0].path.parent)}, oldest first:")
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column("N", justify="right", no_wrap=True)
+    table.add_column("file", no_wrap=True)
+    table.add_column("saved", no_wrap=True)
+    table.add_column("lines", justify="right", no_wrap=True)
+    table.add_column("note", no_wrap=True)
+    for backup in found:
+        try:
+            data = backup.path.read_bytes()
+        except OSError as exc:
+            lines, notes = "unreadable", [exc.strerror or type(exc).__name__]
+        else:
+            count = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+            lines, notes = f"{count} line{'' if count == 1 else 's'}", []
+            if data == current:
+                notes.append("the same as your file")
+        if backup is found[-1]:
+            notes.insert(0, "latest")
+        saved = f"{backup.saved:%Y-%m-%d %H:%M:%S}" if backup.saved else ""
+        table.add_row(str(backup.number), backup.path.name, saved, lines, ", ".join(notes))
+    con.print(table)
+    con.print(f"dojo restore {kata.id} N puts backup N back (without N: the latest); your "
+              "file is saved first.")
+    return 0
+
+
 def _confirm(question: str, con: Console) -> bool:
     con.print(question, end="")
-    sys.stdout.flush()
+    con.file.flush()
     answer = sys.stdin.readline()
     if not answer:
         con.print()
     return answer.strip().lower() in ("y", "yes")
 
 
+def print_source(source: str, con: Console) -> None:
+    """Python source exactly as it is, whatever the width: never wrapped (a wrapped line
+    is broken code once pasted or redirected to a file). Highlighted on a colour
+    terminal, where a line wider than the window is the terminal's to fold."""
+    if not source.endswith("\n"):
+        source += "\n"
+    if con.is_terminal and not con.no_color and "\t" not in source:  # rich expands tabs
+        from rich.syntax import Syntax
+
+        text = Syntax(source, "python", theme="ansi_dark", background_color="default"
+                      ).highlight(source)
+        con.print(text, soft_wrap=True, end="")
+    else:
+        con.file.write(source)
+        con.file.flush()
+
+
+def cmd_init(args: argparse.Namespace, con: Console) -> int:
+    from dojo import workspace
+
+    target = Path(args.folder).expanduser()
+    try:
+        result = workspace.init(target)
+    except workspace.InitError as exc:
+        raise CliError(str(exc), FAILED) from None
+    katas = sum(1 for p in result.written if p.name.startswith("test_"))
+    if result.written:
+        con.print(f"Wrote {len(result.written)} files in {target}: "
+                  f"{katas} katas in katas/, conftest.py and pytest.ini.")
+    for path in result.kept:
+        con.print(f"Kept your {path} (it differs from the course's; dojo reset KATA "
+                  "restores a stub).")
+    if not result.written and not result.kept:
+        con.print(f"{target} already holds every file of a workspace: nothing to do.")
+    go = "" if target.resolve() == Path.cwd().resolve() else f"cd {target}, then "
+    con.print(f"Next: {go}pytest katas/01_neuron (the first run is meant to say \"not "
+              "started\"), or dojo next.")
+    return 0
+
+
 def cmd_solution(args: argparse.Namespace, con: Console) -> int:
     project = Project.find()
     kata = find_kata(project.course, args.kata)
-    reference = project.root / "reference" / kata.id / f"{kata.module}.py"
-    if not reference.is_file():
-        raise CliError(f"there is no reference solution at {project.shown(reference)}", FAILED)
+    reference = course.reference_file(kata, project.root / "katas")
+    if reference is None or not reference.is_file():
+        where = project.root / "reference" if reference is None else reference
+        raise CliError(f"there is no reference solution at {project.shown(where)}", FAILED)
     status = project.status(kata)
+    # Everything but the solution goes to stderr: `dojo solution 4 > x.py` is code.
+    err = term.console(sys.stderr)
     if status.state != progress.DONE:
         if not args.force:
-            con.print(
+            err.print(
                 f"The solution of {kata.id} opens once your code passes: "
                 f"{status.passed}/{status.total} functions pass in your last run. "
                 f"Finish it (dojo check {kata.id}), or dojo solution {kata.id} --force."
@@ -422,18 +625,16 @@ def cmd_solution(args: argparse.Namespace, con: Console) -> int:
             return FAILED
         if not _confirm(
             f"{kata.id} does not pass yet ({status.passed}/{status.total}). Reading the "
-            "solution first spoils the kata. Show it anyway? [y/N] ", con
+            "solution first spoils the kata. Show it anyway? [y/N] ", err
         ):
-            con.print("Not shown.")
+            err.print("Not shown.")
             return FAILED
-    source = reference.read_text(encoding="utf-8")
-    con.print(Text(f"# {project.shown(reference)}", style="bold"))
-    if con.is_terminal and not con.no_color:
-        from rich.syntax import Syntax
-
-        con.print(Syntax(source, "python", theme="ansi_dark", background_color="default"))
-    else:
-        con.print(Text(source.rstrip("\n")))
+    try:
+        source = reference.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {project.shown(reference)}: {exc}", FAILED) from None
+    con.print(Text(f"# {project.shown(reference)}", style="bold"), soft_wrap=True)
+    print_source(source, con)
     return 0
 
 
@@ -512,6 +713,27 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("kata", help=KATA_HELP)
     reset.set_defaults(run=cmd_reset)
 
+    restore = sub.add_parser(
+        "restore", help="put back a file that dojo reset (or restore) saved",
+        description="Put back a backup of your file, saved by dojo reset (or dojo restore) "
+        "in .dojo/backups/KATA/. Your file is saved first, so nothing you wrote is lost.",
+    )
+    restore.add_argument("kata", help=KATA_HELP)
+    restore.add_argument("backup", nargs="?", metavar="BACKUP",
+                         help="a number or file name from --list (default: the latest)")
+    restore.add_argument("--list", action="store_true",
+                         help="list the kata's backups, numbered, oldest first")
+    restore.set_defaults(run=cmd_restore)
+
+    init = sub.add_parser(
+        "init", help="lay out a workspace of katas in a folder (default: here)",
+        description="Lay out a workspace in FOLDER: katas/ (every kata's README, stub and "
+        "tests), conftest.py and pytest.ini. A file already there is never overwritten.",
+    )
+    init.add_argument("folder", nargs="?", default=".", metavar="FOLDER",
+                      help="where to lay it out (made if missing; default: .)")
+    init.set_defaults(run=cmd_init)
+
     solution = sub.add_parser("solution", help="the reference solution, once your kata passes")
     solution.add_argument("kata", help=KATA_HELP)
     solution.add_argument("--force", action="store_true",
@@ -525,9 +747,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """parse_args, except that `dojo hint KATA --function NAME N` works too: argparse
+    leaves an optional positional that comes after an option unparsed."""
+    args, extras = parser.parse_known_args(argv)
+    if (
+        len(extras) == 1 and getattr(args, "run", None) is cmd_hint
+        and args.number is None and args.function is not None
+    ):
+        try:
+            args.number = int(extras[0])
+        except ValueError:
+            parser.exit(USAGE, f"dojo hint: error: argument N: invalid int value: "
+                               f"{extras[0]!r} (see dojo hint --help)\n")
+        extras = []
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     run = getattr(args, "run", cmd_status)
     for stream in (sys.stdout, sys.stderr):  # an ASCII terminal shows "?", never a crash
         with contextlib.suppress(AttributeError, ValueError):

@@ -9,20 +9,26 @@ The kata's own graded tests run in the kernel through the same harness as
 from (the notebook's namespace instead of the stub file, which is never
 touched), so verdicts and messages are the command line's. A function the
 notebook does not define yet reads as "not started".
+
+A notebook's verdicts are recorded apart from those of the learner's file (see
+dojo.progress): grading one function in a notebook never takes away what the
+file passed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import os
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dojo import contract as contracts
-from dojo import curriculum, loader, outcomes
+from dojo import course, curriculum, loader, outcomes, progress
 
 NOT_DEFINED = "not defined in this notebook yet"
 
@@ -97,19 +103,26 @@ class NamespaceImplementation(loader.Implementation):
 
 
 def _fixture_plugin(implementation: loader.Implementation) -> object:
+    """A pytest plugin whose `kata` fixture gives `implementation`.
+
+    The fixture is a plain function in a module object, as in a conftest: a
+    module-scoped fixture defined as an instance method is deprecated (pytest 9's
+    PytestRemovedIn10Warning) and an error in pytest 10.
+    """
     import pytest
 
-    class Fixture:
-        @pytest.fixture(scope="module", name="kata")
-        def kata(self) -> loader.Implementation:
-            return implementation
+    def kata() -> loader.Implementation:
+        return implementation
+
+    fixtures = types.ModuleType("_dojo_notebook_fixtures")
+    vars(fixtures)["kata"] = pytest.fixture(scope="module", name="kata")(kata)
 
     class RegisterLate:
         """Registered after the dojo plugin, so its `kata` fixture is the one used."""
 
         @pytest.hookimpl(trylast=True)
         def pytest_configure(self, config: pytest.Config) -> None:
-            config.pluginmanager.register(Fixture(), "dojo-notebook-kata")
+            config.pluginmanager.register(fixtures, "dojo-notebook-kata")
 
     return RegisterLate()
 
@@ -155,17 +168,37 @@ class Grade:
 
 
 def _project(root: Path | str | None) -> curriculum.Curriculum:
+    """The katas to grade: those of the workspace (a clone, or a folder made by `dojo
+    init`) the notebook is in, or at `root`; in any other folder (Colab, Kaggle, a
+    notebook of one's own), the course this installed dojo carries."""
     start = Path(root) if root is not None else Path.cwd()
     found = curriculum.find_root(start.resolve())
-    if found is None:
+    registry = None if found is None else found / "katas" / curriculum.REGISTRY_NAME
+    if registry is None and root is None:
+        katas = course.katas_dir()
+        registry = None if katas is None else katas / curriculum.REGISTRY_NAME
+    if registry is None:
         raise NotebookError(
-            f"no katas/curriculum.toml in {start} or above: open the notebook inside your "
-            "clone of foundations-katas, or pass root='path/to/the/clone'"
+            f"no katas/curriculum.toml in {start} or above: pass root='path/to/your/katas' "
+            "(a clone, or a folder made by `dojo init`), or reinstall foundations-katas"
         )
     try:
-        return curriculum.load(found / "katas" / curriculum.REGISTRY_NAME)
+        return curriculum.load(registry)
     except curriculum.RegistryError as exc:
         raise NotebookError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _home(folder: Path | None) -> Iterator[None]:
+    """Record progress in `folder` (as DOJO_HOME would) unless DOJO_HOME is set."""
+    if folder is None or os.environ.get(progress.HOME_ENV):
+        yield
+        return
+    os.environ[progress.HOME_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        os.environ.pop(progress.HOME_ENV, None)
 
 
 def grade(kata: str, namespace: Mapping[str, Any], root: Path | str | None = None) -> Grade:
@@ -173,18 +206,23 @@ def grade(kata: str, namespace: Mapping[str, Any], root: Path | str | None = Non
     from dojo import runner
     from dojo.cli import CliError, find_kata
 
-    course = _project(root)
+    the_course = _project(root)
     try:
-        entry = find_kata(course, kata)
+        entry = find_kata(the_course, kata)
     except CliError as exc:
         raise NotebookError(str(exc)) from None
-    kata_dir = course.katas_dir / entry.id
+    kata_dir = the_course.katas_dir / entry.id
     if not kata_dir.is_dir():
         raise NotebookError(f"{kata_dir} is missing: its graded tests live there")
     implementation = NamespaceImplementation(
-        entry, namespace, contracts.signatures(entry, course.katas_dir)
+        entry, namespace, contracts.signatures(entry, the_course.katas_dir)
     )
-    run = runner.run_kata(kata_dir, plugins=[_fixture_plugin(implementation)])
+    # Outside a workspace the graded tests are the installed course's: the notebook's
+    # progress goes to the folder it runs in (or DOJO_HOME), never into the package.
+    from_course = root is None and curriculum.find_root(Path.cwd().resolve()) is None
+    home = Path.cwd() / ".dojo" if from_course else None
+    with progress.recording_from(progress.NOTEBOOK), _home(home):
+        run = runner.run_kata(kata_dir, plugins=[_fixture_plugin(implementation)])
     return Grade(
         kata=entry,
         verdicts={fn.name: run.verdict(fn.name) for fn in entry.functions},

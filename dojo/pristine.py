@@ -100,7 +100,7 @@ def _same_source(data: bytes, source: str) -> bool:
 @dataclass(frozen=True)
 class Pristine:
     source: str
-    commit: str
+    origin: str  # where it came from, for the learner: "git commit 1a2b3c4d5e", ...
 
 
 def pristine_stub(root: Path, kata: Kata) -> Pristine:
@@ -120,7 +120,7 @@ def pristine_stub(root: Path, kata: Kata) -> Pristine:
         except ResetError:
             continue  # the file was deleted in that commit
         if is_pristine(source, kata):
-            return Pristine(source, commit)
+            return Pristine(source, f"git commit {commit[:10]}")
     raise ResetError(f"no pristine version of {relative} in this clone's git history")
 
 
@@ -137,7 +137,7 @@ def inside(path: Path, folder: Path) -> bool:
 class ResetResult:
     stub: Path
     backup: Path | None  # None: nothing to save (the file was missing or already pristine)
-    commit: str
+    origin: str  # where the pristine stub came from (see Pristine)
     already_pristine: bool = False
 
 
@@ -167,11 +167,13 @@ def learner_file(root: Path, kata: Kata, command: str) -> Path:
 
 def reset(root: Path, kata: Kata, backups: Path) -> ResetResult:
     """Save the learner's stub under `backups`, then write the pristine stub in its place."""
+    from dojo.workspace import pristine_for  # the workspace model uses this module
+
     stub = learner_file(root, kata, "reset")
-    pristine = pristine_stub(root, kata)
+    pristine = pristine_for(root, kata)
     # bytes, not text: a file that is not UTF-8 is still the learner's, backed up as it is
     if stub.is_file() and _same_source(stub.read_bytes(), pristine.source):
-        return ResetResult(stub, None, pristine.commit, already_pristine=True)
+        return ResetResult(stub, None, pristine.origin, already_pristine=True)
     backup = None
     if stub.exists():
         backup = backup_path(backups, kata, datetime.datetime.now())
@@ -183,7 +185,7 @@ def reset(root: Path, kata: Kata, backups: Path) -> ResetResult:
     tmp = stub.with_name(f".{stub.name}.dojo-reset")
     tmp.write_text(pristine.source, encoding="utf-8")
     os.replace(tmp, stub)
-    return ResetResult(stub, backup, pristine.commit)
+    return ResetResult(stub, backup, pristine.origin)
 
 
 # --- backups and `dojo restore` ----------------------------------------------------------

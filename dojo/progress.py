@@ -1,6 +1,14 @@
 """The learner's progress: each function's last verdict, recorded by the plugin after
 every graded run of the learner's own code, and the hints already shown.
 
+A kata's record keeps two sets of verdicts apart: those of the learner's file (with
+the digest of the file each verdict came from, so a verdict given before the latest
+edit can say so) and those of notebook runs (`dojo.check`, `%%dojo`), which grade
+code that never touches the file. Each run overwrites only its own side. A function
+counts as far as it got in either place: passed in the file or in a notebook is
+passed, so a notebook that defines one function never takes away what the file
+passed, nor the reverse.
+
 The record lives in `.dojo/progress.json` under the project root (or in the
 folder named by the `DOJO_HOME` environment variable). It is a cache of test
 results, never the truth: a missing or unreadable record reads as "no results
@@ -16,6 +24,7 @@ update; temporary files of a writer killed mid-write are removed by the next wri
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime
 import hashlib
 import json
@@ -53,6 +62,23 @@ NOT_STARTED = "not started"
 IN_PROGRESS = "in progress"
 DONE = "done"
 
+# Where the code a run graded came from: the learner's file, or a notebook's namespace.
+FILE = "file"
+NOTEBOOK = "notebook"
+_source: contextvars.ContextVar[str] = contextvars.ContextVar("dojo_progress_source",
+                                                              default=FILE)
+
+
+@contextlib.contextmanager
+def recording_from(source: str) -> Iterator[None]:
+    """Runs started inside (their `RunLog`s) record their verdicts as coming from
+    `source` (FILE or NOTEBOOK): a notebook grades its own namespace, not the file."""
+    token = _source.set(source)
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
 
 def state_dir(root: Path) -> Path:
     """Where dojo keeps its files: `$DOJO_HOME`, else `<root>/.dojo`."""
@@ -89,11 +115,18 @@ def _shown(path: Path) -> str:
 
 @dataclass
 class KataRecord:
-    """The last verdict of each function of one kata, and the stub they were for."""
+    """The last verdict of each function of one kata in the learner's file, the file
+    they were for, and the last verdict of each function graded from a notebook.
+
+    `stub_sha1` is the file at the kata's last run; `file_sha1` the file each
+    function's verdict came from (a run of one function leaves the others' alone).
+    """
 
     functions: dict[str, str] = field(default_factory=dict)
     updated: str = ""
     stub_sha1: str | None = None
+    file_sha1: dict[str, str] = field(default_factory=dict)
+    notebook: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,6 +153,8 @@ class Record:
                     "updated": entry.updated,
                     "stub_sha1": entry.stub_sha1,
                     "functions": dict(entry.functions),
+                    "file_sha1": dict(entry.file_sha1),
+                    "notebook": dict(entry.notebook),
                 }
                 for kata_id, entry in sorted(self.katas.items())
             },
@@ -158,17 +193,24 @@ def _parse(data: Any) -> Record:
     _expect(isinstance(raw_katas, dict), "'katas' is not an object")
     for kata_id, raw in raw_katas.items():
         _expect(isinstance(raw, dict), f"kata {kata_id!r} is not an object")
-        functions = raw.get("functions", {})
-        _expect(
-            isinstance(functions, dict)
-            and all(isinstance(v, str) for v in functions.values()),
-            f"kata {kata_id!r}: 'functions' must map names to verdicts",
-        )
+        maps: dict[str, dict[str, str]] = {}
+        for key, what in (("functions", "verdicts"), ("file_sha1", "digests"),
+                          ("notebook", "verdicts")):
+            found = raw.get(key, {})  # a record from before "file_sha1"/"notebook" lacks them
+            _expect(
+                isinstance(found, dict) and all(isinstance(v, str) for v in found.values()),
+                f"kata {kata_id!r}: {key!r} must map names to {what}",
+            )
+            maps[key] = dict(found)
         sha = raw.get("stub_sha1")
         _expect(sha is None or isinstance(sha, str), f"kata {kata_id!r}: bad stub_sha1")
+        if "file_sha1" not in raw and sha is not None:  # written before verdicts had one each
+            maps["file_sha1"] = dict.fromkeys(maps["functions"], sha)
         updated = raw.get("updated", "")
         _expect(isinstance(updated, str), f"kata {kata_id!r}: bad 'updated'")
-        katas[kata_id] = KataRecord(dict(functions), updated, sha)
+        katas[kata_id] = KataRecord(
+            maps["functions"], updated, sha, maps["file_sha1"], maps["notebook"]
+        )
     hints: dict[str, dict[str, int]] = {}
     raw_hints = data.get("hints", {})
     _expect(isinstance(raw_hints, dict), "'hints' is not an object")
@@ -400,20 +442,37 @@ def record_run(
     root: Path,
     verdicts: Mapping[str, Mapping[str, str]],
     stubs: Mapping[str, Path | None],
+    *,
+    source: str = FILE,
+    digests: Mapping[str, str | None] | None = None,
 ) -> Path:
     """Merge one run's verdicts (kata -> function -> verdict) into the record.
 
-    Functions that did not run keep their earlier verdict. `stubs` names each kata's
-    stub file, whose digest is stored so a later edit can be noticed.
+    Functions that did not run keep their earlier verdict. A run of the learner's
+    file (`source` FILE) stores, for each kata, the digest of the file its verdicts
+    came from: `digests[kata]` (taken when the run read the file), else that of the
+    file `stubs[kata]` now, so a later edit can be noticed. A NOTEBOOK run records
+    its verdicts apart and leaves the file's alone.
     """
     with updating(root, "it is rebuilt from this run") as record:
         for kata_id, functions in verdicts.items():
             entry = record.katas.setdefault(kata_id, KataRecord())
-            entry.functions.update(functions)
             entry.updated = _now()
+            if source == NOTEBOOK:
+                entry.notebook.update(functions)
+                continue
+            entry.functions.update(functions)
             stub = stubs.get(kata_id)
-            if stub is not None:
-                entry.stub_sha1 = file_digest(stub)
+            digest = (digests or {}).get(kata_id)
+            if digest is None and stub is not None:
+                digest = file_digest(stub)
+            if digest is not None or stub is not None:
+                entry.stub_sha1 = digest
+            for name in functions:
+                if digest is None:
+                    entry.file_sha1.pop(name, None)  # unknown: never another verdict's
+                else:
+                    entry.file_sha1[name] = digest
     return record_path(root)
 
 
@@ -426,19 +485,29 @@ class RunLog:
     A function is recorded as passed only when every one of its collected tests
     ran and passed: a run that deselected some of them (`-k`) or stopped early
     (`-x`) cannot upgrade it, though a failure always counts.
+
+    The verdicts are recorded as coming from where the run's code came from: the
+    learner's file, or a notebook (a run started inside `recording_from(NOTEBOOK)`).
     """
 
     def __init__(self) -> None:
+        self.source = _source.get()
         self.collected: dict[tuple[str, str], set[str]] = {}
         self.deselected: set[tuple[str, str]] = set()
         self.finished: set[str] = set()
         self.verdicts: dict[tuple[str, str], list[str]] = {}
         self.test_files: dict[str, Path] = {}  # kata -> one of its graded test files
         self.nodeids: dict[str, str] = {}  # kata -> one of its reported node ids
+        self.digests: dict[str, str | None] = {}  # kata -> its learner file when collected
 
     def collect(self, kata_id: str, function: str, nodeid: str, path: Path) -> None:
         self.collected.setdefault((kata_id, function), set()).add(nodeid)
-        self.test_files.setdefault(kata_id, path)
+        if kata_id not in self.test_files:
+            self.test_files[kata_id] = path
+            # the file as the run is about to read it: an edit saved during the run
+            # makes the verdicts "before your latest changes"
+            found = _kata_of(path, kata_id) if self.source == FILE else None
+            self.digests[kata_id] = file_digest(stub_path(*found)) if found else None
 
     def deselect(self, kata_id: str, function: str) -> None:
         self.deselected.add((kata_id, function))
@@ -484,17 +553,28 @@ class RunLog:
             test_file = self.test_files.get(kata_id)
             if test_file is None:  # an xdist controller collects nothing: use the node id
                 test_file = rootpath / self.nodeids[kata_id].split("::")[0]
-            root = find_root(test_file.resolve().parent)
-            if root is None:
+            found = _kata_of(test_file, kata_id)
+            if found is None:
                 continue
-            try:
-                course = load_cached(root / "katas" / REGISTRY_NAME)
-                kata = course.kata(kata_id)
-            except (RegistryError, KeyError, OSError):
-                continue
+            root, kata = found
             stubs[kata_id] = stub_path(root, kata)
             by_root.setdefault(root, {})[kata_id] = functions
-        return [record_run(root, per_kata, stubs) for root, per_kata in by_root.items()]
+        return [
+            record_run(root, per_kata, stubs, source=self.source, digests=self.digests)
+            for root, per_kata in by_root.items()
+        ]
+
+
+def _kata_of(test_file: Path, kata_id: str) -> tuple[Path, Kata] | None:
+    """The project root and registry entry of the kata whose graded test file this is."""
+    root = find_root(test_file.resolve().parent)
+    if root is None:
+        return None
+    try:
+        course = load_cached(root / "katas" / REGISTRY_NAME)
+        return root, course.kata(kata_id)
+    except (RegistryError, KeyError, OSError):
+        return None
 
 
 # --- reading progress for the learner ------------------------------------------------------
@@ -502,11 +582,20 @@ class RunLog:
 
 @dataclass(frozen=True)
 class KataStatus:
-    """One kata as the learner sees it: each function's last verdict (None: never run)."""
+    """One kata as the learner sees it: each function's verdict (None: never run), the
+    furthest it got in the learner's file or in a notebook (see `merged`)."""
 
     kata: Kata
     verdicts: dict[str, str | None]
-    edited: bool = False  # the stub changed since the run these verdicts come from
+    # functions whose verdict is the file's, given before the file's latest changes
+    changed: frozenset[str] = frozenset()
+    # functions whose verdict comes from a notebook run rather than the file
+    in_notebook: frozenset[str] = frozenset()
+
+    @property
+    def edited(self) -> bool:
+        """The file changed since the run some of these verdicts come from."""
+        return bool(self.changed)
 
     @property
     def total(self) -> int:
@@ -537,20 +626,49 @@ class KataStatus:
         return None
 
 
+def _progress_rank(verdict: str | None) -> int:
+    """How far a verdict got: never run, not started, started (any failure), passed."""
+    if verdict is None:
+        return 0
+    if verdict == outcomes.NOT_STARTED:
+        return 1
+    return 3 if verdict == outcomes.PASSED else 2
+
+
+def merged(
+    in_file: str | None, file_changed: bool, in_notebook: str | None
+) -> tuple[str | None, str]:
+    """One function's verdict and where it comes from (FILE or NOTEBOOK): the one that
+    got further, so a pass in either place counts and a notebook run never takes away
+    what the file passed. Equal ones: the file's, unless it predates the file's latest
+    changes (`file_changed`) and the notebook's does not."""
+    file_rank, notebook_rank = _progress_rank(in_file), _progress_rank(in_notebook)
+    if notebook_rank > file_rank or (notebook_rank == file_rank and file_changed
+                                     and in_notebook is not None):
+        return in_notebook, NOTEBOOK
+    return in_file, FILE
+
+
 def statuses(course: Curriculum, record: Record) -> list[KataStatus]:
     root = course.katas_dir.parent
     found = []
     for kata in course.katas:
-        entry = record.katas.get(kata.id)
-        recorded = entry.functions if entry else {}
-        edited = bool(
-            entry
-            and entry.stub_sha1
-            and file_digest(stub_path(root, kata)) not in (None, entry.stub_sha1)
-        )
-        found.append(
-            KataStatus(kata, {fn.name: recorded.get(fn.name) for fn in kata.functions}, edited)
-        )
+        entry = record.katas.get(kata.id) or KataRecord()
+        now = file_digest(stub_path(root, kata)) if entry.file_sha1 else None
+        verdicts: dict[str, str | None] = {}
+        changed, in_notebook = set(), set()
+        for fn in kata.functions:
+            version = entry.file_sha1.get(fn.name)
+            file_changed = bool(version and now is not None and now != version)
+            verdict, source = merged(
+                entry.functions.get(fn.name), file_changed, entry.notebook.get(fn.name)
+            )
+            verdicts[fn.name] = verdict
+            if source == NOTEBOOK:
+                in_notebook.add(fn.name)
+            elif file_changed:
+                changed.add(fn.name)
+        found.append(KataStatus(kata, verdicts, frozenset(changed), frozenset(in_notebook)))
     return found
 
 

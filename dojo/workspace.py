@@ -12,11 +12,13 @@ the course's is kept, and said so.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dojo import course, curriculum
-from dojo.pristine import ResetError, is_pristine
+from dojo.pristine import Pristine, ResetError, is_pristine, pristine_stub
 
 CONFTEST = '''"""Load the dojo's pytest plugin: verdicts, devices and options for the katas."""
 
@@ -65,23 +67,87 @@ class InitResult:
 
 
 def pristine_source(kata: curriculum.Kata) -> str:
+    """The course's stub of `kata` as it was shipped (see `shipped`)."""
+    return shipped(kata).source
+
+
+def shipped(kata: curriculum.Kata) -> Pristine:
     """The course's stub of `kata` as it was shipped: the course's file when it is still
     pristine, else (a checkout whose stubs were edited) the newest pristine version
     in its git history."""
-    from dojo.pristine import pristine_stub
-
     stub = course.stub_file(kata)
-    if stub is None:
+    root = course.root()
+    if stub is None or root is None:
         raise ResetError("this dojo was installed without its katas: reinstall it")
     try:
         source = stub.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         source = ""
     if source and is_pristine(source, kata):
-        return source
-    root = course.root()
-    assert root is not None
-    return pristine_stub(root, kata).source
+        return Pristine(source, "the course installed with dojo")
+    return pristine_stub(root, kata)
+
+
+def _in_course(kata: curriculum.Kata) -> bool:
+    """Whether `kata` is one of the course's (not a kata of someone's own project)."""
+    katas = course.katas_dir()
+    if katas is None:
+        return False
+    try:
+        entry = curriculum.load_cached(katas / curriculum.REGISTRY_NAME).kata(kata.id)
+    except (KeyError, OSError, curriculum.RegistryError):
+        return False
+    return entry.module == kata.module
+
+
+def _kept(root: Path, kata: curriculum.Kata) -> Path:
+    from dojo.progress import state_dir
+
+    return state_dir(root) / "pristine" / kata.id / f"{kata.module}.py"
+
+
+def keep_pristine(root: Path, kata: curriculum.Kata) -> None:
+    """Keep a copy of the workspace's stub while it is still as shipped (a learner's
+    first run, which is meant to say "not started"): `dojo reset` then works even
+    where neither the course's copy nor git history has one (a zip download
+    installed with `pip install -e .`, whose course is the learner's own files)."""
+    target = _kept(root, kata)
+    if target.exists():
+        return
+    stub = root / "katas" / kata.id / f"{kata.module}.py"
+    try:
+        source = stub.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    if not is_pristine(source, kata):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_text(source, encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def pristine_for(root: Path, kata: curriculum.Kata) -> Pristine:
+    """The stub of `kata` as shipped, for the workspace at `root` (`dojo reset`): the
+    course's copy, else the copy kept on the first run, else the workspace's git
+    history (a clone)."""
+    if _in_course(kata):
+        with contextlib.suppress(ResetError):
+            return shipped(kata)
+    try:
+        kept = _kept(root, kata).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        kept = ""
+    if kept and is_pristine(kept, kata):
+        return Pristine(kept, "the copy your first run kept in .dojo/pristine/")
+    try:
+        return pristine_stub(root, kata)
+    except ResetError:
+        raise ResetError(
+            f"no copy of the original {kata.id} stub anywhere: not in this dojo's course, "
+            "not kept by a first run, and not in a git history. Reinstall with `pip install "
+            ".` (not -e) from a fresh download, or `dojo init` a new workspace"
+        ) from None
 
 
 def _course() -> curriculum.Curriculum:

@@ -13,7 +13,7 @@ from pathlib import Path
 import dojoproject
 import pytest
 
-from dojo import notebook, progress
+from dojo import notebook, progress, runner
 
 WRONG_DOUBLE = "def double(t):\n    return t * 3\n"
 RULE_BREAKING_DOUBLE = (
@@ -109,6 +109,29 @@ def test_functions_the_notebook_lacks_are_not_started(project):
     assert "double: not started: not defined in this notebook yet" in result.report()
 
 
+def test_a_budget_over_the_contracts_names_leaves_missing_functions_not_started(project):
+    """The stand-in for a function the notebook lacks takes `*args, **kwargs`: an
+    operation budget over the contract's `t` must still read "not started", in the
+    summary line as in the function's own line (calls are bound to the contract)."""
+    registry = project / "katas" / "curriculum.toml"
+    registry.write_text(registry.read_text().replace(
+        'forbid = ["matmul-family"]\n',
+        'forbid = ["matmul-family"]\nmax_torch_calls = "t.numel() + 4"\n'
+        'min_torch_calls = "1 if t.numel() else 0"\n',
+    ))
+    for cells in ({}, namespace(HALVE, "<cell 11>")):
+        result = notebook.grade("01_toy", cells, root=project)
+        assert result.verdicts["double"] == "not started", result.report()
+        lines = result.report().splitlines()
+        assert "double: not started: not defined in this notebook yet" in lines
+        summary = lines[-1]
+        assert summary == result.summary()
+        assert "double: not started" in summary, summary
+        for name in result.missing:  # never a verdict that contradicts the line above
+            assert f"{name}: not started" in summary, summary
+    assert summary == "01_toy  1/2  double: not started"
+
+
 def test_notebook_runs_count_as_progress_and_never_touch_the_stub(project, tmp_path):
     stub = project / "katas" / "01_toy" / "toy.py"
     before = stub.read_text()
@@ -117,7 +140,66 @@ def test_notebook_runs_count_as_progress_and_never_touch_the_stub(project, tmp_p
     assert result.passed
     assert stub.read_text() == before
     record = json.loads((tmp_path / "home" / progress.FILE_NAME).read_text())
-    assert record["katas"]["01_toy"]["functions"] == {"double": "passed", "halve": "passed"}
+    # recorded as the notebook's, apart from the file's (which never ran)
+    assert record["katas"]["01_toy"]["notebook"] == {"double": "passed", "halve": "passed"}
+    assert record["katas"]["01_toy"]["functions"] == {}
+    [status, _] = progress.statuses(notebook._project(project), progress.read(project))
+    assert status.state == progress.DONE and status.in_notebook == {"double", "halve"}
+
+
+def test_a_notebook_never_takes_away_what_the_file_passed(project, tmp_path):
+    """Issue 12: a kata passed in its file read "in progress" after a notebook graded one
+    function, and `dojo solution` was refused."""
+    home = tmp_path / "home"
+    (project / "katas" / "01_toy" / "toy.py").write_text(dojoproject.TOY_DONE)
+    run = runner.run_kata(project / "katas" / "01_toy")  # as `dojo watch` grades the file
+    assert run.exit_code == 0, run.output
+    # a notebook that defines one function, wrongly: the other is "not started" there
+    result = notebook.grade("01_toy", namespace(WRONG_DOUBLE, "<cell 7>"), root=project)
+    assert result.verdicts == {"double": "wrong", "halve": "not started"}
+
+    status = dojoproject.dojo(project, home, "status")
+    assert status.returncode == 0, status.stderr
+    assert re.search(r"01_toy\s+1\s+A toy kata\s+2/2\s+done", status.stdout), status.stdout
+    solution = dojoproject.dojo(project, home, "solution", "01_toy")
+    assert solution.returncode == 0, solution.stdout + solution.stderr
+    assert "return t * 2" in solution.stdout
+    # and the notebook's own verdicts are kept, apart from the file's
+    record = progress.read(project).katas["01_toy"]
+    assert record.functions == {"double": "passed", "halve": "passed"}
+    assert record.notebook == {"double": "wrong", "halve": "not started"}
+
+
+def test_a_notebook_pass_counts_where_the_file_does_not_pass(project):
+    (project / "katas" / "01_toy" / "toy.py").write_text(dojoproject.TOY_WRONG_DOUBLE)
+    runner.run_kata(project / "katas" / "01_toy")
+    notebook.grade("01_toy", namespace("def double(t):\n    return t * 2\n", "<cell 8>"),
+                   root=project)
+    [status, _] = progress.statuses(notebook._project(project), progress.read(project))
+    assert status.verdicts == {"double": "passed", "halve": "passed"}
+    assert status.in_notebook == {"double"} and status.state == progress.DONE
+    # the file's own next run does not take the notebook's pass away either
+    runner.run_kata(project / "katas" / "01_toy")
+    [status, _] = progress.statuses(notebook._project(project), progress.read(project))
+    assert status.state == progress.DONE
+
+
+def test_grading_from_a_notebook_raises_no_pytest_deprecation_warning(project):
+    """Issue 12: the notebook's `kata` fixture was a module-scoped instance method,
+    deprecated in pytest 9 (PytestRemovedIn10Warning) and an error in pytest 10."""
+    result = notebook.grade("01_toy", namespace(HALVE, "<cell 9>"), root=project)
+    assert "PytestRemovedIn10Warning" not in result.output
+    assert "warnings summary" not in result.output, result.output
+    # with pytest 10's behaviour (the warning is an error), the grade is the same
+    entry = notebook._project(project).kata("01_toy")
+    implementation = notebook.NamespaceImplementation(entry, namespace(HALVE, "<cell 10>"))
+    run = runner.run_kata(
+        project / "katas" / "01_toy",
+        args=["-W", "error::pytest.PytestRemovedIn10Warning"],
+        plugins=[notebook._fixture_plugin(implementation)],
+    )
+    assert run.verdict("halve") == "passed", run.output
+    assert run.verdict("double") == "not started", run.output
 
 
 def test_unknown_katas_and_missing_projects_are_one_clear_error(project, tmp_path):

@@ -137,6 +137,8 @@ def test_a_missing_record_reads_as_empty(tmp_path, home):
         "{", "[]", '{"format_version": 99}', '{"format_version": 1, "katas": []}',
         '{"format_version": 1, "katas": {"01_toy": {"functions": {"double": 1}}}}',
         '{"format_version": 1, "hints": {"01_toy": {"double": -1}}}',
+        '{"format_version": 1, "katas": {"01_toy": {"notebook": {"double": 1}}}}',
+        '{"format_version": 1, "katas": {"01_toy": {"file_sha1": []}}}',
     ],
 )
 def test_a_corrupted_record_reads_as_empty_and_says_why(tmp_path, home, text):
@@ -179,6 +181,87 @@ def test_states_and_the_next_step(tmp_path, home):
         ["done", "not started"], ("02_toy_more", "triple"))
     assert states({"01_toy": {"double": "passed", "halve": "passed"},
                    "02_toy_more": {"triple": "passed"}}) == (["done", "done"], None)
+
+
+# --- the file's verdicts and a notebook's, kept apart (issue 12) ----------------------------
+
+
+def test_a_function_counts_as_far_as_it_got_in_the_file_or_a_notebook(tmp_path, home):
+    root = dojoproject.toy(tmp_path / "clone")
+    course = curriculum.load(root / "katas" / curriculum.REGISTRY_NAME)
+
+    def toy(file, notebook):
+        progress.write(root, progress.Record())
+        progress.record_run(root, {"01_toy": file}, {})
+        progress.record_run(root, {"01_toy": notebook}, {}, source=progress.NOTEBOOK)
+        status = progress.statuses(course, progress.read(root))[0]
+        return status.verdicts, status.state, set(status.in_notebook)
+
+    passed = {"double": "passed", "halve": "passed"}
+    # a notebook that defines one function, wrongly, takes nothing from the file
+    assert toy(passed, {"double": "wrong", "halve": "not started"}) == (passed, "done", set())
+    # a notebook's pass counts where the file's does not
+    assert toy({"double": "wrong", "halve": "passed"}, {"double": "passed"}) == (
+        passed, "done", {"double"})
+    # started beats not started, whichever place it comes from; equal: the file's
+    assert toy({"double": "not started"}, {"double": "crashed", "halve": "not started"}) == (
+        {"double": "crashed", "halve": "not started"}, "in progress", {"double", "halve"})
+    assert toy({"double": "wrong"}, {"double": "crashed"})[0]["double"] == "wrong"
+    record = progress.read(root).katas["01_toy"]
+    assert record.functions == {"double": "wrong"} and record.notebook == {"double": "crashed"}
+
+
+def test_each_file_verdict_remembers_the_file_it_came_from(tmp_path, home):
+    root = dojoproject.toy(tmp_path / "clone")
+    course = curriculum.load(root / "katas" / curriculum.REGISTRY_NAME)
+    stub = root / "katas" / "01_toy" / "toy.py"
+    stubs = {"01_toy": stub}
+    progress.record_run(root, {"01_toy": {"double": "wrong", "halve": "wrong"}}, stubs)
+    first = progress.file_digest(stub)
+    stub.write_text(dojoproject.TOY_WRONG_DOUBLE)
+    progress.record_run(root, {"01_toy": {"halve": "passed"}}, stubs)  # --function halve
+    record = progress.read(root).katas["01_toy"]
+    assert record.file_sha1 == {"double": first, "halve": progress.file_digest(stub)}
+    status = progress.statuses(course, progress.read(root))[0]
+    assert status.changed == {"double"} and status.edited
+    # a notebook's verdict does not depend on the file: a pass there is never stale
+    progress.record_run(root, {"01_toy": {"double": "wrong"}}, {}, source=progress.NOTEBOOK)
+    status = progress.statuses(course, progress.read(root))[0]
+    assert status.verdicts["double"] == "wrong"
+    assert status.in_notebook == {"double"} and not status.changed  # the fresher of equals
+
+
+def test_a_record_written_before_per_function_digests_still_notices_edits(tmp_path, home):
+    root = dojoproject.toy(tmp_path / "clone")
+    course = curriculum.load(root / "katas" / curriculum.REGISTRY_NAME)
+    home.mkdir()
+    (home / progress.FILE_NAME).write_text(json.dumps({
+        "format_version": 1,
+        "katas": {"01_toy": {"updated": "", "stub_sha1": "0" * 40,
+                             "functions": {"double": "wrong"}}},
+    }))
+    record = progress.read(root)
+    assert record.problem is None
+    assert record.katas["01_toy"].file_sha1 == {"double": "0" * 40}
+    assert record.katas["01_toy"].notebook == {}
+    [status, _] = progress.statuses(course, record)
+    assert status.changed == {"double"}
+
+
+def test_the_file_version_is_the_one_the_run_collected(pytester, toy, home):
+    """An edit saved while the tests run: the verdicts are for the file as collected."""
+    stub = toy / "katas" / "01_toy" / "toy.py"
+    log = progress.RunLog()
+    tests = toy / "katas" / "01_toy" / "test_toy.py"
+    log.collect("01_toy", "halve", "t::halve", tests)
+    collected = progress.file_digest(stub)
+    stub.write_text(dojoproject.TOY_DONE)  # saved mid-run
+    log.report("01_toy", "halve", "not started", "t::halve")
+    log.finish("t::halve")
+    log.save(toy, collection_known=True, trust_passes=True)
+    record = progress.read(toy).katas["01_toy"]
+    assert record.file_sha1 == {"halve": collected} and record.stub_sha1 == collected
+    assert collected != progress.file_digest(stub)
 
 
 def test_a_record_for_functions_the_registry_no_longer_has_is_ignored(tmp_path, home):

@@ -79,6 +79,9 @@ def test_a_workspace_grades_like_a_clone_and_reference_solutions_pass(tmp_path):
     assert first.returncode == 1, first.stdout + first.stderr
     assert "01_neuron  0/3  neuron: not started, relu: not started, " \
         "dense_layer_plain: not started" in first.stdout
+    # the first run keeps the stub as shipped, for `dojo reset` where nothing else has it
+    kept = root / ".dojo" / "pristine" / "01_neuron" / "neuron.py"
+    assert kept.read_bytes() == (root / "katas" / "01_neuron" / "neuron.py").read_bytes()
     shutil.copy(REFERENCE / "01_neuron" / "neuron.py", root / "katas" / "01_neuron")
     done = grade(root, "01_neuron", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -100,3 +103,85 @@ def test_a_solved_checkout_still_gives_the_stub_as_shipped(tmp_path, monkeypatch
     monkeypatch.setattr(course, "root", lambda: clone)
     assert workspace.pristine_source(kata) == shipped
     assert is_pristine(shipped, kata)
+
+
+def test_a_notebook_in_a_folder_of_its_own_grades_from_the_course(tmp_path, monkeypatch):
+    """Colab, Kaggle or a notebook anywhere: no clone, no `dojo init`; the course this
+    dojo carries is graded, and progress goes to the notebook's folder."""
+    from dojo import notebook
+
+    kata = COURSE.kata("02_matmul")
+    source = (REFERENCE / kata.id / f"{kata.module}.py").read_text(encoding="utf-8")
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    exec(compile(source, str(tmp_path / "cell.py"), "exec"), namespace)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    for name in ("DOJO_HOME", "DOJO_IMPL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "ci")
+    monkeypatch.setenv("DOJO_DEVICES", "cpu")
+    clones = KATAS.parent / ".dojo" / "progress.json"
+    untouched = clones.stat().st_mtime_ns if clones.exists() else None
+    before = set(sys.modules)
+    try:
+        result = notebook.grade("02_matmul", namespace)
+    finally:
+        for name in set(sys.modules) - before:
+            if name.startswith(("katas", "_dojo_")):
+                del sys.modules[name]
+    assert result.passed, result.report()
+    assert (folder / ".dojo" / "progress.json").is_file()
+    # never beside the course itself (here: this checkout's own record)
+    assert (clones.stat().st_mtime_ns if clones.exists() else None) == untouched
+
+
+def test_reset_finds_the_stub_as_shipped_in_every_kind_of_workspace(tmp_path, monkeypatch):
+    kata = COURSE.kata("02_matmul")
+    root = tmp_path / "ws"
+    workspace.init(root)
+    shipped = (root / "katas" / kata.id / f"{kata.module}.py").read_text(encoding="utf-8")
+    (root / "katas" / kata.id / f"{kata.module}.py").write_text("# solved\n")
+    assert workspace.pristine_for(root, kata).source == shipped  # from the course
+    monkeypatch.setattr(course, "root", lambda: None)  # a course that is the learner's files
+    with pytest.raises(workspace.ResetError, match="no copy of the original 02_matmul stub"):
+        workspace.pristine_for(root, kata)
+    kept = root / ".dojo" / "pristine" / kata.id / f"{kata.module}.py"
+    kept.parent.mkdir(parents=True)
+    kept.write_text(shipped, encoding="utf-8")  # what a first run keeps
+    assert workspace.pristine_for(root, kata).source == shipped
+
+
+def dojo_command(cwd: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOJO_", "PYTEST_"))}
+    env.update(NO_COLOR="1", COLUMNS="100")
+    return subprocess.run([sys.executable, "-m", "dojo", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_dojo_init_then_every_command_works_there_and_reset_needs_no_git(tmp_path):
+    made = dojo_command(tmp_path, tmp_path, "init", "ws")
+    assert made.returncode == 0, made.stderr
+    assert "Wrote" in made.stdout and "Next: cd ws, then pytest katas/01_neuron" in made.stdout
+    root = tmp_path / "ws"
+    status = dojo_command(root, tmp_path, "status")
+    assert status.returncode == 0, status.stderr
+    assert "01_neuron" in status.stdout and "12_unfold_conv" in status.stdout
+    stub = root / "katas" / "08_layers" / "layers.py"
+    shipped = stub.read_text(encoding="utf-8")
+    stub.write_text("# my work\n", encoding="utf-8")
+    reset = dojo_command(root, tmp_path, "reset", "8")
+    assert reset.returncode == 0, reset.stderr
+    assert "(from the course installed with dojo)" in reset.stdout
+    assert stub.read_text(encoding="utf-8") == shipped
+    again = dojo_command(tmp_path, tmp_path, "init", "ws")
+    assert again.returncode == 0 and "nothing to do" in again.stdout, again.stdout
+    forced = dojo_command(root, tmp_path, "solution", "2", "--force")
+    assert forced.returncode == 1  # asked first, and no answer is a no
+    into_file = tmp_path / "a-file"
+    into_file.write_text("x")
+    refused = dojo_command(tmp_path, tmp_path, "init", "a-file")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f"dojo: error: {into_file.name} is a file: give a folder for the workspace"
+    )
