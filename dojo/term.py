@@ -25,8 +25,16 @@ VERDICT_STYLES = {
 }
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """`dojo list | head`: the reader left. Rich exits 1 here; the command decides
+        (it ends quietly with 0, see dojo.cli.main)."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console(file: IO[str] | None = None) -> Console:
-    return Console(file=file, highlight=False, markup=False, emoji=False)
+    return _Console(file=file, highlight=False, markup=False, emoji=False)
 
 
 def unicode_ok(con: Console) -> bool:

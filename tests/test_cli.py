@@ -844,3 +844,20 @@ def test_the_real_stubs_read_as_pristine_and_the_references_do_not(kata_id):
     reference = dojoproject.ROOT / "reference" / kata_id / f"{kata.module}.py"
     assert pristine.is_pristine(stub, kata)  # classes: one placeholder per method
     assert not pristine.is_pristine(reference.read_text(), kata)
+
+
+@pytest.mark.parametrize("command", ["status", "list"])
+def test_a_reader_that_leaves_early_ends_the_command_quietly(every_kata, tmp_path, command):
+    """`dojo list | head -1`: the reader closes the pipe after one line; the command
+    ends with 0 and nothing on stderr (rich alone would exit 1)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dojo", command], cwd=every_kata,
+        env=dojoproject.dojo_env(tmp_path / "home"), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    process.stdout.readline()
+    process.stdout.close()  # the reader leaves
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert err == b""
