@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -46,36 +47,61 @@ def run(args: list[str]) -> tuple[float, float, int, str]:
     return test_time, wall, examples, out
 
 
+FLOOR = "import torch, hypothesis, pytest"  # what any kata run must import first
+
+
+def floor(repeats: int) -> float:
+    """The import floor: the median wall time of a Python that imports what a kata run
+    needs and nothing else, measured in the same run as the katas."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR], cwd=ROOT, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("katas", nargs="*", help="kata ids (default: all in curriculum.toml)")
     parser.add_argument("--profile", default="learner", help="Hypothesis profile for the katas")
     parser.add_argument("--impl", default="reference", help="implementation to time")
     parser.add_argument("--no-suite", action="store_true", help="skip the suite's own tests")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="cold runs per kata (and of the import floor): medians are shown")
     opts = parser.parse_args()
 
     course = curriculum.load(ROOT / "katas" / curriculum.REGISTRY_NAME)
     ids = opts.katas or [k.id for k in course.katas]
-    print(f"katas with --impl {opts.impl}, profile {opts.profile}")
-    print(f"{'kata':<22} {'test s':>7} {'wall s':>7} {'examples':>9} {'ex/s':>8}")
+    base = floor(opts.repeats)
+    print(f"katas with --impl {opts.impl}, profile {opts.profile}; medians of {opts.repeats} "
+          f"cold runs; import floor ({FLOOR}): {base:.2f} s")
+    print(f"{'kata':<22} {'test s':>7} {'wall s':>7} {'x floor':>8} {'examples':>9} {'ex/s':>8}")
     total = 0.0
     for kata_id in ids:
-        test_time, wall, examples, _ = run(
-            [
-                f"katas/{kata_id}",
-                "--impl",
-                opts.impl,
-                "--hypothesis-profile",
-                opts.profile,
-                "-p",
-                "no:cacheprovider",
-                "--hypothesis-show-statistics",
-                "-q",
-            ]
-        )
+        runs = [
+            run(
+                [
+                    f"katas/{kata_id}",
+                    "--impl",
+                    opts.impl,
+                    "--hypothesis-profile",
+                    opts.profile,
+                    "-p",
+                    "no:cacheprovider",
+                    "--hypothesis-show-statistics",
+                    "-q",
+                ]
+            )
+            for _ in range(opts.repeats)
+        ]
+        test_time = statistics.median(r[0] for r in runs)
+        wall = statistics.median(r[1] for r in runs)
+        examples = runs[0][2]
         total += test_time
         rate = examples / test_time if test_time > 0 else float("nan")
-        print(f"{kata_id:<22} {test_time:>7.2f} {wall:>7.2f} {examples:>9} {rate:>8.0f}")
+        print(f"{kata_id:<22} {test_time:>7.2f} {wall:>7.2f} {wall / base:>7.2f}x "
+              f"{examples:>9} {rate:>8.0f}")
     print(f"{'all katas':<22} {total:>7.2f}")
     if not opts.no_suite:
         test_time, wall, _, out = run(

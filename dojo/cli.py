@@ -321,7 +321,9 @@ def cmd_list(args: argparse.Namespace, con: Console) -> int:
 def pytest_args(project: Project, kata: curriculum.Kata, args: argparse.Namespace) -> list[str]:
     argv = [str(project.root / "katas" / kata.id), "-p", "dojo.plugin"]
     if getattr(args, "impl", None):
-        argv += ["--impl", args.impl]
+        # one argument: a folder given on its own would count as a path to test, and
+        # move pytest's search for the workspace's settings (pytest.ini, pyproject)
+        argv.append(f"--impl={args.impl}")
     for name in getattr(args, "function", None) or []:
         if name not in {f.name for f in kata.functions}:
             names = ", ".join(f.name for f in kata.functions)

@@ -144,7 +144,8 @@ def run_kata(
     run = Run(exit_code=0)
     # --tb=native: the plugin replaces the report of every graded failure anyway, and
     # pytest's own traceback formatting parses source files (~0.3 s a failing run)
-    argv = [str(kata_dir), "-p", "dojo.plugin", "-q", "--tb=native"]
+    argv = [str(kata_dir), "-p", "dojo.plugin", "-q", "--tb=native",
+            "--disable-plugin-autoload", "-p", "hypothesispytest", "-p", "timeout"]
     for name in SKIPPED_PLUGINS:
         argv += ["-p", f"no:{name}"]
     argv += args

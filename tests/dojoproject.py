@@ -120,7 +120,8 @@ TOY_WRONG_DOUBLE = "def double(t):\n    return t * 3\n\n\ndef halve(x):\n    ret
 
 PYPROJECT = """\
 [tool.pytest.ini_options]
-addopts = ["--import-mode=importlib", "-p", "no:randomly"]
+addopts = ["--import-mode=importlib", "--disable-plugin-autoload", "-p", "hypothesispytest",
+           "-p", "timeout", "-p", "xdist.plugin", "-p", "xdist.looponfail"]
 """
 
 

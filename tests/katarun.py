@@ -61,7 +61,8 @@ def run_kata(
 ) -> KataRun:
     result = pytester.runpytest_inprocess(
         str(KATAS / kata_id),
-        "--impl", str(impl),
+        f"--impl={impl}",  # one argument: a path of its own would move pytest's rootdir
+        # search (the common folder of every path argument) away from pyproject.toml
         "--hypothesis-profile", inner_profile(),
         "-p", "no:cacheprovider",
         "--rootdir", str(ROOT),

@@ -57,7 +57,7 @@ def run_katas(tmp_path: Path, impl: Path, *args: str) -> Run:
     start = time.monotonic()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", *args, "--impl", str(impl), "-p",
+            [sys.executable, "-m", "pytest", *args, f"--impl={impl}", "-p",
              "no:cacheprovider", "--rootdir", str(ROOT), "-q"],
             cwd=ROOT, env=environment(tmp_path), capture_output=True, text=True,
             timeout=HOSTILE_LIMIT + 30,
@@ -212,7 +212,7 @@ def test_a_real_ctrl_c_stops_the_run_and_claims_no_pass(tmp_path):
         time.sleep(0.05)
 """)
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", str(KATAS / "02_matmul"), "--impl", str(impl),
+        [sys.executable, "-m", "pytest", str(KATAS / "02_matmul"), f"--impl={impl}",
          "-p", "no:cacheprovider", "--rootdir", str(ROOT), "-q"],
         cwd=ROOT, env=environment(tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True,

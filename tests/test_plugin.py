@@ -81,6 +81,10 @@ HALVE = "\n\ndef halve(x):\n    return x / 2\n"
 CUDA = torch.cuda.is_available()
 
 
+# As a kata run loads them (pyproject.toml, `dojo init`'s pytest.ini): by name only.
+PLUGINS = ("--disable-plugin-autoload", "-p", "hypothesispytest", "-p", "timeout")
+
+
 class Toy:
     """A kata tree in pytester.path and ways to run pytest on it."""
 
@@ -108,7 +112,7 @@ class Toy:
     def run(self, *args: str, profile: str | None = "ci") -> pytest.RunResult:
         extra = ["--hypothesis-profile", profile] if profile else []
         return self.pytester.runpytest_inprocess(
-            "katas", "-p", "dojo.plugin", "-p", "no:cacheprovider", *extra, *args
+            "katas", "-p", "dojo.plugin", "-p", "no:cacheprovider", *PLUGINS, *extra, *args
         )
 
 
