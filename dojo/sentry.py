@@ -319,6 +319,7 @@ def _restore_memory(previous: Any) -> None:
 
 
 _MISSING = object()
+_TORCH_DIR = os.path.dirname(os.path.abspath(str(__import__("torch").__file__))) + os.sep
 
 
 class Integrity:
@@ -345,10 +346,15 @@ class Integrity:
             # The quick test runs in C: functions and classes are equal only to themselves.
             if saved.items() <= now.items() and (size is None or len(now) == size):
                 continue
-            for key, before in saved.items():
-                if now.get(key, _MISSING) is not before:
-                    found.append(f"{name}.{key}")
-                    _put_back(owner, key, before)
+            for key, before in list(saved.items()):
+                value = now.get(key, _MISSING)
+                if value is before:
+                    continue
+                if _torch_wraps(value, before):
+                    saved[key] = value  # torch's own doing (see _torch_wraps)
+                    continue
+                found.append(f"{name}.{key}")
+                _put_back(owner, key, before)
             if size is not None:
                 for key, value in list(now.items()):
                     if key not in saved and _kept(value):
@@ -356,6 +362,22 @@ class Integrity:
                         _put_back(owner, key, _MISSING)
                 self.sizes[id(owner)] = len(vars(owner))
         return found
+
+
+def _torch_wraps(value: Any, original: Any) -> bool:
+    """Whether `value` is torch's own wrapper of `original`: torch changes itself as it
+    loads parts of itself lazily (the first optimizer step imports torch._dynamo, which
+    wraps `torch.manual_seed`)."""
+    code = getattr(value, "__code__", None)
+    if code is None or not code.co_filename.startswith(_TORCH_DIR):
+        return False
+    seen = 0
+    while value is not None and seen < 10:
+        value = getattr(value, "__wrapped__", None)
+        if value is original:
+            return True
+        seen += 1
+    return False
 
 
 def _kept(value: Any) -> bool:
