@@ -38,7 +38,7 @@ from torch import nn
 from dojo import checks, graded, stats
 from dojo import strategies as ds
 from dojo.checks import cpu64, fail, type_name
-from dojo.outcomes import RuleBroken
+from dojo.outcomes import RuleBroken, WrongAnswer
 
 F32, F64 = torch.float32, torch.float64
 SEEDS = st.integers(0, 2**32 - 1)
@@ -502,9 +502,41 @@ def layer_sizes(weight, bias):
     return cols, rows, None
 
 
+def layer_orders(model, want_w, want_b):
+    """Every way to read the model's parameters as (w1, b1, w2, b2) that fits the
+    wanted shapes. A weight goes with the bias of its own module (`layers.0.weight`
+    with `layers.0.bias`), else with the bias registered in the same place; the two
+    layers may be registered in either order (`self.out` before `self.hidden` is as
+    correct), and when both orders fit (square layers) each is a candidate."""
+    named = list(model.named_parameters())
+    groups = {}
+    for name, p in named:
+        groups.setdefault(name.rpartition(".")[0], []).append(p)
+    layers = []
+    if len(groups) == 2 and all(len(ps) == 2 for ps in groups.values()):
+        for ps in groups.values():
+            w = [p for p in ps if p.dim() == 2]
+            b = [p for p in ps if p.dim() == 1]
+            if len(w) == 1 and len(b) == 1:
+                layers.append((w[0], b[0]))
+    if len(layers) != 2:
+        weights = [p for _, p in named if p.dim() == 2]
+        biases = [p for _, p in named if p.dim() == 1]
+        layers = list(zip(weights, biases, strict=False)) if len(named) == 4 else []
+    orders = []
+    for first, second in ((0, 1), (1, 0))[: len(layers)]:
+        (w1, b1), (w2, b2) = layers[first], layers[second]
+        shapes_w = [tuple(w1.shape), tuple(w2.shape)]
+        shapes_b = [tuple(b1.shape), tuple(b2.shape)]
+        if shapes_w == want_w and shapes_b == want_b:
+            orders.append((w1, b1, w2, b2))
+    return orders
+
+
 def model_parameters(model, n_in, nh, n_out, dtype, device):
     """The model's (w1, b1, w2, b2), found by shape: its matrices are the layers'
-    weights and its vectors their biases, each in the order of the layers.
+    weights and its vectors their biases (see `layer_orders`): a list of the ways
+    that fit, for the test to try in turn.
 
     Each way of getting them wrong has its own message: layers nn.Module cannot see (a
     plain list), a weight in the (n_in, n_out) layout, layers of the wrong sizes, the
@@ -516,9 +548,9 @@ def model_parameters(model, n_in, nh, n_out, dtype, device):
     biases = [p for p in params if p.dim() == 1]
     want_w, want_b = [(nh, n_in), (n_out, nh)], [(nh,), (n_out,)]
     got_w = [tuple(p.shape) for p in weights]
-    got_b = [tuple(p.shape) for p in biases]
     shapes = [tuple(p.shape) for p in params]
-    if len(params) != 4 or got_w != want_w or got_b != want_b:
+    orders = layer_orders(model, want_w, want_b) if len(params) == 4 else []
+    if not orders:
         hidden = hidden_layers(model)
         if hidden:
             key, kind = hidden[0]
@@ -580,7 +612,7 @@ def model_parameters(model, n_in, nh, n_out, dtype, device):
                 "called: one left behind was replaced afterwards (in forward?), or .to() "
                 "is overridden.",
             )
-    return weights[0], biases[0], weights[1], biases[1]
+    return orders
 
 
 def model_output_bound(x, w1, b1, w2, b2):
@@ -626,12 +658,7 @@ def test_model_returns_the_mse_loss_of_linear_relu_linear(kata, device, case, se
                    "nn.Module", "class Model(nn.Module): and call super().__init__() first.")
     model.to(device=device, dtype=dtype)
     x, targ = ds.on(device, x, targ)
-    params = model_parameters(model, n_in, nh, n_out, dtype, x.device)
-    with torch.no_grad():
-        for p, value in zip(params, (w1, b1, w2, b2), strict=True):
-            p.copy_(value)
-    with torch.no_grad():
-        got = model(x, targ)
+    orders = model_parameters(model, n_in, nh, n_out, dtype, x.device)
     xd, td, w1d, b1d, w2d, b2d = cpu64(x, targ, w1, b1, w2, b2)
     output = F.linear(F.relu(F.linear(xd, w1d, b1d)), w2d, b2d)  # (N, n_out)
     expected = F.mse_loss(output.squeeze(-1) if n_out == 1 else output, td)
@@ -643,7 +670,18 @@ def test_model_returns_the_mse_loss_of_linear_relu_linear(kata, device, case, se
     m = td.numel()
     carried = (e * (2 * (o - td).abs() + e)).mean()
     own = checks.sum_bound(dtype, m + 2, ((o.abs() + e + td.abs()) ** 2).sum()) / m
-    checks.assert_tensor(
-        got, expected, dtype=dtype, device=x.device, bound=carried + own,
-        name="loss", hint=model_hint(got, output, targ),
-    )
+    for attempt, params in enumerate(orders, 1):
+        with torch.no_grad():
+            for p, value in zip(params, (w1, b1, w2, b2), strict=True):
+                p.copy_(value)
+            got = model(x, targ)
+        try:
+            checks.assert_tensor(
+                got, expected, dtype=dtype, device=x.device, bound=carried + own,
+                name="loss", hint=model_hint(got, output, targ),
+            )
+        except WrongAnswer:
+            if attempt == len(orders):  # square layers: the other order may be the first
+                raise
+            continue
+        break

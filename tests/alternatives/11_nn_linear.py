@@ -138,3 +138,17 @@ class Model__own_parameters_bias_first(Model):
     def forward(self, x, targ):
         out = (x @ self.w1.t() + self.b1).clamp_min(0.0) @ self.w2.t() + self.b2
         return (out.view(targ.shape) - targ).pow(2).mean()
+
+
+class Model__output_layer_registered_first(Model):
+    """Registers the output layer before the hidden one (parameters() lists w2, b2
+    first) and uses them in the right order: as correct as any other naming."""
+
+    def __init__(self, n_in, nh, n_out):
+        nn.Module.__init__(self)
+        self.output = LinearLayer(nh, n_out)
+        self.hidden = LinearLayer(n_in, nh)
+
+    def forward(self, x, targ):
+        out = self.output(F.relu(self.hidden(x)))
+        return (out.reshape(targ.shape) - targ).pow(2).mean()
