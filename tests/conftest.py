@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import sys
 import textwrap
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,15 @@ class LearnerCode:
 def learner(tmp_path: Path) -> LearnerCode:
     """Learner code in real files under tmp_path: `learner.load(source)` gives the module."""
     return LearnerCode(tmp_path)
+
+
+@pytest.fixture
+def forget_kata_modules() -> Iterator[None]:
+    """In-process runs (`dojo.check`, `notebook.grade`) import graded tests as
+    `katas.01_toy.test_toy` and learner modules as `_dojo_*`; other tests build katas
+    under the same names: leave no such module behind."""
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name.startswith(("katas", "_dojo_")):
+            del sys.modules[name]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import linecache
-import sys
 import textwrap
 
 import pytest
@@ -52,7 +51,8 @@ def test_reference_with_renamed_parameters_passes_every_graded_test(pytester, ka
 
 
 def grade_in_notebook(kata_id, source, tmp_path, monkeypatch):
-    """`%%dojo KATA` on a cell holding `source`, in this process."""
+    """`%%dojo KATA` on a cell holding `source`, in this process (the calling test
+    takes the `forget_kata_modules` fixture)."""
     cell = str(tmp_path / "ipykernel_1" / "1.py")  # where ipykernel keeps a cell's code
     linecache.cache[cell] = (len(source), None, source.splitlines(True), cell)
     namespace: dict[str, object] = {"__name__": "__main__"}
@@ -61,16 +61,11 @@ def grade_in_notebook(kata_id, source, tmp_path, monkeypatch):
     monkeypatch.setenv("HYPOTHESIS_PROFILE", inner_profile())
     monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "hypothesis"))
     monkeypatch.delenv("DOJO_IMPL", raising=False)
-    before = set(sys.modules)
-    try:
-        return notebook.grade(kata_id, namespace, root=ROOT)
-    finally:
-        for name in set(sys.modules) - before:
-            if name.startswith(("katas", "_dojo_")):
-                del sys.modules[name]
+    return notebook.grade(kata_id, namespace, root=ROOT)
 
 
 @pytest.mark.parametrize("kata_id", KATA_IDS)
+@pytest.mark.usefixtures("forget_kata_modules")
 def test_renamed_reference_passes_every_graded_test_from_a_notebook(
     kata_id, tmp_path, monkeypatch
 ):
@@ -83,6 +78,7 @@ def test_renamed_reference_passes_every_graded_test_from_a_notebook(
     assert grade.report().endswith("all passed"), grade.report()
 
 
+@pytest.mark.usefixtures("forget_kata_modules")
 def test_a_function_a_notebook_lacks_is_not_started_in_the_summary_too(tmp_path, monkeypatch):
     """The stand-in for a missing function takes `*args, **kwargs`: an operation budget
     over `a` and `b` must still read "not started", never "crashed"."""

@@ -4,7 +4,6 @@ removed, and a last verdict given before the learner's latest changes."""
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import dojoproject
@@ -25,14 +24,7 @@ def halve(x):
 '''
 
 
-@pytest.fixture(autouse=True)
-def forget_kata_modules():
-    """In-process runs import the toy's graded tests as `katas.01_toy.test_toy`."""
-    before = set(sys.modules)
-    yield
-    for name in set(sys.modules) - before:
-        if name.startswith(("katas", "_dojo_")):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("forget_kata_modules")
 
 
 @pytest.fixture

@@ -24,15 +24,7 @@ RULE_BREAKING_DOUBLE = (
 HALVE = "def halve(x):\n    return x / 2\n"
 
 
-@pytest.fixture(autouse=True)
-def forget_kata_modules():
-    """In-process runs import the toy's graded tests as `katas.01_toy.test_toy`; other
-    tests of the suite build toys under the same name: leave no such module behind."""
-    before = set(sys.modules)
-    yield
-    for name in set(sys.modules) - before:
-        if name.startswith(("katas", "_dojo_")):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("forget_kata_modules")
 
 
 @pytest.fixture

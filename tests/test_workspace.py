@@ -105,6 +105,7 @@ def test_a_solved_checkout_still_gives_the_stub_as_shipped(tmp_path, monkeypatch
     assert is_pristine(shipped, kata)
 
 
+@pytest.mark.usefixtures("forget_kata_modules")
 def test_a_notebook_in_a_folder_of_its_own_grades_from_the_course(tmp_path, monkeypatch):
     """Colab, Kaggle or a notebook anywhere: no clone, no `dojo init`; the course this
     dojo carries is graded, and progress goes to the notebook's folder."""
@@ -123,13 +124,7 @@ def test_a_notebook_in_a_folder_of_its_own_grades_from_the_course(tmp_path, monk
     monkeypatch.setenv("DOJO_DEVICES", "cpu")
     clones = KATAS.parent / ".dojo" / "progress.json"
     untouched = clones.stat().st_mtime_ns if clones.exists() else None
-    before = set(sys.modules)
-    try:
-        result = notebook.grade("02_matmul", namespace)
-    finally:
-        for name in set(sys.modules) - before:
-            if name.startswith(("katas", "_dojo_")):
-                del sys.modules[name]
+    result = notebook.grade("02_matmul", namespace)
     assert result.passed, result.report()
     assert (folder / ".dojo" / "progress.json").is_file()
     # never beside the course itself (here: this checkout's own record)
