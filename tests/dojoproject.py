@@ -218,12 +218,16 @@ def git_commit(root: Path, message: str = "katas") -> None:
     subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", message], check=True, env=env)
 
 
-def dojo_env(home: Path, **extra: str) -> dict[str, str]:
-    """The environment for a `dojo` subprocess: its own state folder, plain output."""
+def dojo_env(home: Path | None, **extra: str) -> dict[str, str]:
+    """The environment for a `dojo` or `pytest` subprocess: its own state folder
+    (`home`; None: the workspace's own `.dojo/`), plain output, none of the outer
+    run's dojo or pytest settings."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DOJO_IMPL", "DOJO_DEVICES", "HYPOTHESIS_PROFILE", "CI", "FORCE_COLOR")}
-    env.update(DOJO_HOME=str(home), NO_COLOR="1", COLUMNS="100", PYTHONUNBUFFERED="1",
-               DOJO_DEVICES="cpu", HYPOTHESIS_STORAGE_DIRECTORY=str(home / "hypothesis"))
+           if k not in ("DOJO_IMPL", "DOJO_DEVICES", "DOJO_HOME", "HYPOTHESIS_PROFILE", "CI",
+                        "FORCE_COLOR") and not k.startswith("PYTEST_")}
+    env.update(NO_COLOR="1", COLUMNS="100", PYTHONUNBUFFERED="1", DOJO_DEVICES="cpu")
+    if home is not None:
+        env.update(DOJO_HOME=str(home), HYPOTHESIS_STORAGE_DIRECTORY=str(home / "hypothesis"))
     env.update(extra)
     return env
 

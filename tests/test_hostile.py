@@ -8,7 +8,6 @@ function replaced. Each must end well within HOSTILE_LIMIT seconds.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -17,6 +16,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import dojoproject
 import pytest
 from katarun import COURSE, KATAS, REFERENCE, ROOT
 
@@ -34,12 +34,7 @@ def impl_with(tmp_path: Path, kata_id: str, code: str) -> Path:
 
 
 def environment(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOJO_", "PYTEST_"))}
-    env.update(
-        DOJO_DEVICES="cpu", HYPOTHESIS_PROFILE="ci", DOJO_HOME=str(tmp_path / "home"),
-        HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path / "hypothesis"),
-    )
-    return env
+    return dojoproject.dojo_env(tmp_path / "home", HYPOTHESIS_PROFILE="ci")
 
 
 class Run:

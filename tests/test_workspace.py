@@ -3,12 +3,12 @@ exactly as in a clone, and never overwriting what a learner wrote."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import dojoproject
 import pytest
 from katarun import COURSE, KATAS, REFERENCE
 
@@ -63,12 +63,11 @@ def test_init_into_a_file_is_one_clear_error(tmp_path):
 
 
 def grade(root: Path, kata_id: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOJO_", "PYTEST_"))}
-    env.update(DOJO_DEVICES="cpu", HYPOTHESIS_PROFILE="ci",
-               HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path / "hypothesis"))
+    """`pytest katas/KATA` in the workspace, its progress in the workspace's `.dojo/`."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", f"katas/{kata_id}", "-p", "no:cacheprovider"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+        cwd=root, env=dojoproject.dojo_env(None, HYPOTHESIS_PROFILE="ci"),
+        capture_output=True, text=True, timeout=120,
     )
 
 
@@ -92,8 +91,6 @@ def test_a_workspace_grades_like_a_clone_and_reference_solutions_pass(tmp_path):
 def test_a_solved_checkout_still_gives_the_stub_as_shipped(tmp_path, monkeypatch):
     """In a learner's clone, katas/ holds their solutions: the pristine stub (for
     `dojo init`, and for the suite's own tests) comes from the clone's history."""
-    import dojoproject
-
     kata = COURSE.kata("08_layers")  # a kata of classes: placeholders per method
     clone = tmp_path / "clone"
     shutil.copytree(KATAS, clone / "katas", ignore=shutil.ignore_patterns("__pycache__"))
@@ -148,10 +145,7 @@ def test_reset_finds_the_stub_as_shipped_in_every_kind_of_workspace(tmp_path, mo
 
 
 def dojo_command(cwd: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOJO_", "PYTEST_"))}
-    env.update(NO_COLOR="1", COLUMNS="100")
-    return subprocess.run([sys.executable, "-m", "dojo", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return dojoproject.dojo(cwd, tmp_path / "home", *args, timeout=120)
 
 
 def test_dojo_init_then_every_command_works_there_and_reset_needs_no_git(tmp_path):
