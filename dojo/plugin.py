@@ -529,7 +529,7 @@ class Recorder:
         self.log = progress.RunLog()
         self.collection_known = False
         self.collected: dict[str, dict[str, int]] = {}  # kata -> function -> its tests
-        self.katas: dict[str, tuple[Path, curriculum.Kata]] = {}  # kata -> workspace root
+        self.workspaces: dict[Path, curriculum.Curriculum] = {}  # root -> its katas
         self.interrupted = False
 
     @pytest.hookimpl(trylast=True)  # after -k, -m and --function have deselected
@@ -541,8 +541,8 @@ class Recorder:
                 self.log.collect(*found, item.nodeid, item.path)
                 functions = self.collected.setdefault(found[0], {})
                 functions[found[1]] = functions.get(found[1], 0) + 1
-                if found[0] not in self.katas and (known := kata_of(item.path)) is not None:
-                    self.katas[found[0]] = (known[0].katas_dir.parent, known[1])
+                if (known := kata_of(item.path)) is not None:
+                    self.workspaces.setdefault(known[0].katas_dir.parent, known[0])
 
     def pytest_keyboard_interrupt(self) -> None:
         self.interrupted = True
@@ -572,8 +572,9 @@ class Recorder:
         trust = finished and not filtered and not session.shouldstop
         try:
             self.log.save(config.rootpath, self.collection_known, trust)
-            for root, kata in self.katas.values():
-                workspace.keep_pristine(root, kata)  # for `dojo reset`, on a first run
+            for root, katas in self.workspaces.items():
+                for kata in katas.katas:  # every stub still as shipped, for `dojo reset`
+                    workspace.keep_pristine(root, kata)
         except OSError as exc:  # a read-only clone still grades
             warnings.warn(f"dojo could not record your progress: {exc}", stacklevel=1)
 

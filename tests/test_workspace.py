@@ -79,8 +79,9 @@ def test_a_workspace_grades_like_a_clone_and_reference_solutions_pass(tmp_path):
     assert "01_neuron  0/3  neuron: not started, relu: not started, " \
         "dense_layer_plain: not started" in first.stdout
     # the first run keeps the stub as shipped, for `dojo reset` where nothing else has it
-    kept = root / ".dojo" / "pristine" / "01_neuron" / "neuron.py"
-    assert kept.read_bytes() == (root / "katas" / "01_neuron" / "neuron.py").read_bytes()
+    for kata in COURSE.katas:  # every kata's, not only the one run
+        kept = root / ".dojo" / "pristine" / kata.id / f"{kata.module}.py"
+        assert kept.read_bytes() == (root / "katas" / kata.id / f"{kata.module}.py").read_bytes()
     shutil.copy(REFERENCE / "01_neuron" / "neuron.py", root / "katas" / "01_neuron")
     done = grade(root, "01_neuron", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
