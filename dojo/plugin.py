@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-from hypothesis import HealthCheck, Phase, settings
+from dojo import startup
 
-from dojo import curriculum, guard, loader, outcomes, progress, rules, sentry, show, workspace
+with startup.imports_without_gc():
+    import pytest
+    from hypothesis import HealthCheck, Phase, settings
+
+    from dojo import curriculum, guard, loader, outcomes, progress, rules, sentry, show, workspace
 
 # --- Hypothesis profiles: registered once, here -----------------------------
 
@@ -204,6 +207,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             marks.append(pytest.mark.skip(reason="CUDA is not available"))
         params.append(pytest.param(device, marks=marks, id=device))
     metafunc.parametrize("device", params)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    startup.freeze_after_collection()  # the test modules live for the whole run
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
