@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dojo.runner import Run
 
 POLL_INTERVAL = 0.2  # seconds between two looks at the file when polling
+WAKE = 0.25  # seconds: how long the main thread waits for an event before it looks again
 
 Event = tuple[str, str]  # ("save", ""), ("key", "h"), ("note", text)
 
@@ -155,6 +156,16 @@ class FileWatch:
             if now is not None and now != last:
                 self.events.put(("save", ""))
             last = now if now is not None else last
+
+
+def _next_event(events: queue.Queue[Event]) -> Event:
+    """The next event, waking up every `WAKE` seconds meanwhile: the kernel may deliver
+    a Ctrl-C to one of the helper threads, and a main thread blocked for good in
+    `Queue.get()` would then never run Python's handler (the watch hung until the
+    next save)."""
+    while True:
+        with contextlib.suppress(queue.Empty):
+            return events.get(timeout=WAKE)
 
 
 class Watcher:
@@ -319,7 +330,7 @@ class Watcher:
                                 style="dim"))
             sys.stdout.flush()
             while max_runs is None or runs < max_runs:
-                kind, value = events.get()
+                kind, value = _next_event(events)
                 pending = [(kind, value)]
                 with contextlib.suppress(queue.Empty):
                     while True:  # saves in a burst make one run

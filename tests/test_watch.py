@@ -16,6 +16,8 @@ from pathlib import Path
 import dojoproject
 import pytest
 
+from dojo import watch as dojo_watch
+
 # Generous: the machines running the suite may be busy. The latency itself is printed
 # by dojo watch ("verdict 0.31 s after the save") and reported by these tests.
 WAIT = 120.0
@@ -249,3 +251,24 @@ def test_ctrl_c_during_a_run_stops_cleanly_and_claims_nothing(project, tmp_path,
     for noise in ("passed", "Traceback", "KeyboardInterrupt", "warnings summary", "Warning",
                   "Watching"):
         assert noise not in output, output
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs pthread_kill")
+def test_a_ctrl_c_delivered_to_a_helper_thread_still_stops_the_wait():
+    """The kernel may hand a Ctrl-C to any thread (the file poller, the key reader):
+    the main thread, waiting for the next save, must still stop within a moment,
+    not at the next save (before the fix the watch hung until then)."""
+    events: queue.Queue = queue.Queue()
+
+    def ctrl_c_in_this_thread():
+        time.sleep(0.2)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+        time.sleep(5)
+        events.put(("save", ""))  # without the fix, only this wakes the main thread
+
+    helper = threading.Thread(target=ctrl_c_in_this_thread, daemon=True)
+    started = time.monotonic()
+    helper.start()
+    with pytest.raises(KeyboardInterrupt):
+        dojo_watch._next_event(events)
+    assert time.monotonic() - started < 3
