@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from dojo import outcomes, sentry, show
+from dojo import outcomes, readiness, sentry, show
 from dojo.outcomes import NotStarted, RuleBroken
 from dojo.rules import PlainPythonGuard, RuleMode, RuleSet
 
@@ -41,6 +41,7 @@ class TestState:
     calls: list[Call] = field(default_factory=list)
     crash: BaseException | None = None
     files: tuple[str, ...] = ()
+    devices: readiness.Tally = field(default_factory=readiness.Tally)
 
     @property
     def last_call(self) -> Call | None:
@@ -252,6 +253,14 @@ def guarded(
         arguments, kinds = _bind(fn, args, kwargs, contract)
         recorded = {k: v if k in ("self", "ctx") else _as_given(v) for k, v in arguments.items()}
         state.calls.append(Call(name, recorded, kinds, depth=depth, method=method))
+        if (
+            depth == 0 and not method and not rules.plain_python
+            and state.devices.wanted(name) and readiness.on_cpu_only(args, kwargs)
+            and (meta := readiness.twins(args, kwargs)) is not None
+        ):  # device readiness, run once the test has passed (see check_devices)
+            state.devices.add(readiness.Pending(
+                name, fn, *meta, files=files, time_limit=time_limit, call=state.calls[-1],
+            ))
         snapshot = _Snapshot(arguments)
         mode: RuleMode | None = None
         plain: PlainPythonGuard | None = None
@@ -319,6 +328,33 @@ def guarded(
         return result
 
     return call
+
+
+def check_devices() -> None:
+    """Device readiness, once a test has passed: each call kept by the guard runs again
+    on meta twins of its inputs (see dojo.readiness), under the same limits, kept out of
+    the test's record. A failure shows the call it found wrong."""
+    state = current()
+    pending, state.devices.pending = state.devices.pending, []
+    for check in pending:
+        protections = sentry.Protections(check.files)
+        _local.depth = 1
+        try:
+            with contextlib.ExitStack() as stack:
+                stack.enter_context(sentry.time_limit(check.time_limit, check.name, check.files))
+                stack.enter_context(protections.active())
+                stack.enter_context(readiness.quiet_records(state.calls))
+                found = readiness.check(
+                    check.fn, check.args, check.kwargs, name=check.name, files=check.files
+                )
+        finally:
+            _local.depth = 0
+        broken = _process_rules_broken(check.name, protections)
+        if broken is not None:
+            raise broken
+        if found is not None:
+            state.calls.append(check.call)  # the input the failure shows
+            raise outcomes.NotDeviceReady(readiness.wrong(found))
 
 
 def _process_rules_broken(

@@ -79,3 +79,8 @@ class Blocked(WrongAnswer):
     """A test cannot grade its function until another one passes: a training loop whose
     model goes through a layer that is itself wrong. The failure is this message alone,
     without the input: the other function's own tests show what to fix."""
+
+
+class NotDeviceReady(WrongAnswer):
+    """Right on the CPU, but the code would leave its inputs' device on a GPU (found on
+    meta tensors: see dojo.readiness). Shown with the input it was checked on."""

@@ -389,6 +389,11 @@ def _explain(
         return f"crashed: {exc}"
     if isinstance(exc, outcomes.Blocked):
         return f"wrong: {exc}"  # the other function's tests show the input
+    if isinstance(exc, outcomes.NotDeviceReady):
+        text = str(exc)
+        for path in state.files:
+            text = text.replace(path, _relative(path))
+        return f"wrong: {text}" + _call_block(state, "On this input")
     if verdict == outcomes.WRONG:
         return f"wrong: {exc}" + _call_block(state, _input_label(exc, item))
     if verdict == outcomes.CRASHED:
@@ -479,6 +484,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         try:
             result = yield
         except BaseException:
+            guard.current().devices.pending.clear()  # a failed test is not checked again
             # Learner code that replaced part of torch or the dojo: reported, and undone
             # so that nothing leaks into later tests.
             if found is not None and (broken := guard.integrity_broken(found[1])):
@@ -486,6 +492,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
             raise
         if found is not None and (broken := guard.integrity_broken(found[1])):
             raise broken
+        if found is not None:
+            guard.check_devices()
         return result
 
 

@@ -92,3 +92,28 @@ def matmul_elementwise__takes_anything(*args, **kwargs):
         for j in range(b.shape[1]):
             c[i, j] = (a[i] * b[:, j]).sum()
     return c
+
+
+def matmul_loops__zeros_then_to(a, b):
+    """Makes c on the CPU, then moves it to a's device and dtype before any write."""
+    (ar, ac), (_, bc) = a.shape, b.shape
+    if ac != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros(ar, bc).to(a)
+    for i in range(ar):
+        for j in range(bc):
+            for k in range(ac):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+
+
+def matmul_elementwise__device_of_b(a, b):
+    """device= and dtype= taken from b, which is on the same device as a."""
+    (ar, ac), (_, bc) = a.shape, b.shape
+    if ac != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros((ar, bc), dtype=b.dtype, device=b.device)
+    for i in range(ar):
+        for j in range(bc):
+            c[i, j] = (a[i, :] * b[:, j]).sum()
+    return c

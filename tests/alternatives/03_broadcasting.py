@@ -232,3 +232,13 @@ def expand_like__renamed(vec, mat):
         for size, target, stride in zip(vec.shape, shape[lead:], vec.stride(), strict=True)
     ]
     return torch.as_strided(vec, shape, strides, vec.storage_offset())
+
+
+def matmul_broadcast__new_zeros_from_b(a, b):
+    """c made like b (device and dtype) with new_zeros."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = b.new_zeros(a.shape[0], b.shape[1])
+    for i in range(a.shape[0]):
+        c[i] = (a[i, :, None] * b).sum(dim=0)
+    return c

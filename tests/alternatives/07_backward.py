@@ -164,3 +164,10 @@ def forward_and_backward__inline(inp, targ, w1, b1, w2, b2):
     b1.g = l1_g.sum(0)
     inp.g = l1_g @ w1.t()
     return loss
+
+
+def relu_grad__zeros_like_then_mask(inp, out):
+    """zeros_like keeps the device (and the dtype of out.g); the mask copies out.g."""
+    g = torch.zeros_like(out.g)
+    g[inp > 0] = out.g[inp > 0]
+    inp.g = g

@@ -25,6 +25,8 @@ EXPECTED = {
     "matmul_loops__no_loops_broadcasting": "rule broken",
     "matmul_loops__one_loop_over_rows": "rule broken",
     "matmul_elementwise__no_loops": "rule broken",
+    "matmul_loops__forgets_device": "wrong",
+    "matmul_elementwise__forgets_device": "wrong",
 }
 
 
@@ -248,3 +250,31 @@ def matmul_elementwise__no_loops(a, b):
     if a.shape[1] != b.shape[0]:
         raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
     return (a.unsqueeze(-1) * b.unsqueeze(0)).sum(1)
+
+
+# --- device readiness: caught on any machine (see dojo.readiness) ------------------
+
+
+def matmul_loops__forgets_device(a, b):
+    """Keeps the dtype but not the device: on a GPU, c stays on the CPU."""
+    (ar, ac), (_, bc) = a.shape, b.shape
+    if ac != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros(ar, bc, dtype=a.dtype)
+    for i in range(ar):
+        for j in range(bc):
+            for k in range(ac):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+
+
+def matmul_elementwise__forgets_device(a, b):
+    """Keeps the dtype but not the device: on a GPU, c stays on the CPU."""
+    (ar, ac), (_, bc) = a.shape, b.shape
+    if ac != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros(ar, bc, dtype=a.dtype)
+    for i in range(ar):
+        for j in range(bc):
+            c[i, j] = (a[i, :] * b[:, j]).sum()
+    return c

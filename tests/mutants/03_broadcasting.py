@@ -9,6 +9,7 @@ import itertools
 import torch
 
 EXPECTED = {
+    "matmul_broadcast__forgets_device": "wrong",
     "matmul_broadcast__no_loop": "rule broken",
     "broadcast_shape__aligns_from_the_left": "wrong",
     "broadcast_shape__indexes_past_the_shorter_shape": "crashed",
@@ -463,3 +464,16 @@ def matmul_broadcast__no_loop(a, b):
     if a.shape[1] != b.shape[0]:
         raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
     return (a[:, :, None] * b[None]).sum(1)
+
+
+# --- device readiness: caught on any machine (see dojo.readiness) ------------------
+
+
+def matmul_broadcast__forgets_device(a, b):
+    """Keeps the dtype but not the device: on a GPU, c stays on the CPU."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {tuple(a.shape)} by {tuple(b.shape)}")
+    c = torch.zeros(a.shape[0], b.shape[1], dtype=a.dtype)
+    for i in range(a.shape[0]):
+        c[i] = (a[i, :, None] * b).sum(dim=0)
+    return c

@@ -10,6 +10,7 @@ A definition named `<function>__<what>` replaces `<function>` of the reference.
 import torch
 
 EXPECTED = {
+    "relu_grad__where_with_zeros_without_device": "wrong",
     "mse_grad__no_factor_2": "wrong",
     "mse_grad__no_division_by_n": "wrong",
     "mse_grad__no_unsqueeze": "wrong",
@@ -428,3 +429,12 @@ def forward_and_backward__loss_backward(inp, targ, w1, b1, w2, b2):
     for t, leaf in zip((inp, w1, b1, w2, b2), leaves):
         t.g = leaf.grad
     return loss.detach()
+
+
+# --- device readiness: caught on any machine (see dojo.readiness) ------------------
+
+
+def relu_grad__where_with_zeros_without_device(inp, out):
+    """torch.where against zeros of the right dtype, made on the CPU: on a GPU,
+    torch.where mixes devices."""
+    inp.g = torch.where(inp > 0, out.g, torch.zeros(inp.shape, dtype=out.g.dtype))

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 EXPECTED = {
+    "fit_with_my_relu__bias_on_the_cpu": "wrong",
     "MyRelu__ignores_grad_output": "wrong",
     "MyRelu__passes_grad_output_through": "wrong",
     "MyRelu__mask_inverted": "wrong",
@@ -365,3 +366,33 @@ def fit_with_my_relu__float32_weights(x, y, *, hidden=50, epochs=100, lr=0.1, se
     params = (w1, torch.zeros(hidden), w2, torch.zeros(1))
     params = [p.to(x.device).requires_grad_() for p in params]
     return _train(x, y, params, epochs=epochs, lr=lr, relu=MyRelu.apply)
+
+
+# --- device readiness: caught on any machine (see dojo.readiness) ------------------
+
+
+def fit_with_my_relu__bias_on_the_cpu(x, y, *, hidden=50, epochs=100, lr=0.1, seed=0):
+    """The reference, with b1 made without device=: on a GPU, x @ w1 + b1 mixes devices."""
+    gen = torch.Generator().manual_seed(seed)
+    n_in = x.shape[1]
+
+    def weights(n_rows, n_cols, std):
+        w = torch.randn(n_rows, n_cols, generator=gen, dtype=x.dtype) * std
+        return w.to(x.device).requires_grad_()
+
+    w1 = weights(n_in, hidden, math.sqrt(2 / n_in))
+    b1 = torch.zeros(hidden, dtype=x.dtype, requires_grad=True)
+    w2 = weights(hidden, 1, 1 / math.sqrt(hidden))
+    b2 = torch.zeros(1, dtype=x.dtype, device=x.device, requires_grad=True)
+    params = (w1, b1, w2, b2)
+    losses = []
+    for _ in range(epochs):
+        out = MyRelu.apply(x @ w1 + b1) @ w2 + b2
+        loss = (out.squeeze(-1) - y).pow(2).mean()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= lr * p.grad
+                p.grad = None
+    return losses
