@@ -102,6 +102,9 @@ def main() -> int:
     parser.add_argument("--no-suite", action="store_true", help="skip the suite's own tests")
     parser.add_argument("--watch", action="store_true",
                         help="also time what dojo watch runs after a save (warm process)")
+    parser.add_argument("--cuda", action="store_true",
+                        help="also time each kata on --device=cpu and --device=cuda alone "
+                             "(needs a GPU)")
     parser.add_argument("--all-in-one", action="store_true",
                         help="also time `pytest katas` (every kata in one process)")
     parser.add_argument("--repeats", type=int, default=3,
@@ -131,6 +134,19 @@ def main() -> int:
         wall = statistics.median(walls)
         print(f"\npytest katas (all in one process): {wall:.2f} s wall = {wall / base:.2f}x "
               f"the floor; 3x the floor plus the katas' test times: {3 * base + total:.2f} s")
+    if opts.cuda:
+        print(f"\nCPU vs CUDA, test time per kata (medians of {opts.repeats}):")
+        print(f"{'kata':<22} {'cpu s':>7} {'cuda s':>7} {'cuda/cpu':>9}")
+        for kata_id in ids:
+            times = {
+                device: statistics.median(
+                    run([*kata_args(kata_id, opts), f"--device={device}"])[0]
+                    for _ in range(opts.repeats)
+                )
+                for device in ("cpu", "cuda")
+            }
+            print(f"{kata_id:<22} {times['cpu']:>7.2f} {times['cuda']:>7.2f} "
+                  f"{times['cuda'] / times['cpu']:>8.2f}x")
     if opts.watch:
         print(f"\ndojo watch, warm process, medians of {opts.repeats} (goals: the function "
               "being edited 0.3 s, the whole kata 1.5 s)")

@@ -247,6 +247,8 @@ def guarded(
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
+        if getattr(_local, "meta_run", False):
+            return fn(*args, **kwargs)  # inside a device-readiness run: see check_devices
         state = current()
         state.files = files
         depth = _depth()
@@ -254,9 +256,9 @@ def guarded(
         recorded = {k: v if k in ("self", "ctx") else _as_given(v) for k, v in arguments.items()}
         state.calls.append(Call(name, recorded, kinds, depth=depth, method=method))
         if (
-            depth == 0 and not method and not rules.plain_python
+            depth == 0 and not rules.plain_python and not name.endswith(".__init__")
             and state.devices.wanted(name) and readiness.on_cpu_only(args, kwargs)
-            and (meta := readiness.twins(args, kwargs)) is not None
+            and (meta := readiness.twins(args, kwargs, files, method)) is not None
         ):  # device readiness, run once the test has passed (see check_devices)
             state.devices.add(readiness.Pending(
                 name, fn, *meta, files=files, time_limit=time_limit, call=state.calls[-1],
@@ -332,13 +334,14 @@ def guarded(
 
 def check_devices() -> None:
     """Device readiness, once a test has passed: each call kept by the guard runs again
-    on meta twins of its inputs (see dojo.readiness), under the same limits, kept out of
-    the test's record. A failure shows the call it found wrong."""
+    on meta twins of its inputs (see dojo.readiness), under the same limits. Guarded
+    calls inside it run unchecked (the real run checked them; their checks need
+    values) and stay out of the test's record. A failure shows the call it found wrong."""
     state = current()
     pending, state.devices.pending = state.devices.pending, []
     for check in pending:
         protections = sentry.Protections(check.files)
-        _local.depth = 1
+        _local.depth, _local.meta_run = 1, True
         try:
             with contextlib.ExitStack() as stack:
                 stack.enter_context(sentry.time_limit(check.time_limit, check.name, check.files))
@@ -348,7 +351,7 @@ def check_devices() -> None:
                     check.fn, check.args, check.kwargs, name=check.name, files=check.files
                 )
         finally:
-            _local.depth = 0
+            _local.depth, _local.meta_run = 0, False
         broken = _process_rules_broken(check.name, protections)
         if broken is not None:
             raise broken

@@ -19,6 +19,10 @@ calls per test.
 from __future__ import annotations
 
 import contextlib
+import copy
+import io
+import sys
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +34,7 @@ from dojo.rules import Location, learner_location
 
 META = torch.device("meta")
 CHECKS_PER_TEST = 3  # inputs a passing function is checked on, per test
+MAX_OPS = 3000  # operations of one meta run: a training loop is judged on its start
 
 # What torch says when one operation gets tensors on two devices.
 _MIXED = (
@@ -90,43 +95,125 @@ def _tensors(value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
             yield from _tensors(item, f"{path}[{key!r}]")
 
 
-def _meta(t: torch.Tensor) -> torch.Tensor:
-    """A data-free twin of `t` on the meta device, its `.g` included."""
-    twin = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device=META)
-    if t.requires_grad and (t.is_floating_point() or t.is_complex()):
-        twin.requires_grad_(True)
-    g = getattr(t, "g", None)
-    if isinstance(g, torch.Tensor):
-        twin.g = _meta(g)  # type: ignore[attr-defined]
-    return twin
+class _NoTwin(Exception):
+    """Something in the call has no meta twin: the call is not checked this way."""
 
 
-def _to_meta(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return _meta(value)
-    if isinstance(value, list):
-        return [_to_meta(v) for v in value]
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_to_meta(v) for v in value)
-    return value
+class _Twins:
+    """Meta twins of a call's arguments, built as one graph: a tensor reached twice
+    (a layer's output that is the next layer's input) has one twin, `.g` included.
+    Objects of the learner's own classes get twins whose tensors are meta (a layer
+    built with GPU weights); an `nn.Module` is copied and moved with `.to("meta")`,
+    as a learner moves a model, so that a tensor kept outside its parameters and
+    buffers stays behind on the CPU, as it would on a GPU."""
+
+    def __init__(self, files: tuple[str, ...]) -> None:
+        self.files = set(files)
+        self.memo: dict[int, Any] = {}
+        self.keep: list[Any] = []  # the originals, alive while their ids are keys
+
+    def _learners(self, value: Any) -> bool:
+        module = sys.modules.get(type(value).__module__)
+        return getattr(module, "__file__", None) in self.files
+
+    def __call__(self, value: Any) -> Any:
+        key = id(value)
+        if key in self.memo:
+            return self.memo[key]
+        if isinstance(value, torch.Tensor):
+            if value.layout != torch.strided:
+                raise _NoTwin("not a strided tensor")
+            twin: Any = torch.empty_strided(
+                value.shape, value.stride(), dtype=value.dtype, device=META
+            )
+            if value.requires_grad and (value.is_floating_point() or value.is_complex()):
+                twin.requires_grad_(True)
+            self.memo[key] = twin
+            g = getattr(value, "g", None)
+            if isinstance(g, torch.Tensor):
+                twin.g = self(g)
+        elif isinstance(value, list):
+            twin = self.memo[key] = []
+            twin.extend(self(v) for v in value)
+        elif isinstance(value, tuple) and not hasattr(value, "_fields"):
+            twin = self.memo[key] = tuple(self(v) for v in value)
+        elif isinstance(value, dict):
+            twin = self.memo[key] = {}
+            twin.update((k, self(v)) for k, v in value.items())
+        elif isinstance(value, torch.nn.Module):
+            try:
+                twin = copy.deepcopy(value).to(META)
+            except Exception as exc:
+                raise _NoTwin(str(exc)) from None
+            self.memo[key] = twin
+        elif self._learners(value) and hasattr(value, "__dict__"):
+            twin = self.memo[key] = object.__new__(type(value))
+            twin.__dict__.update((k, self(v)) for k, v in vars(value).items())
+        else:
+            return value
+        self.keep.append(value)
+        return twin
 
 
 def twins(
-    args: tuple[Any, ...], kwargs: dict[str, Any]
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    files: tuple[str, ...] = (),
+    method: bool = False,
 ) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
-    """Meta twins of the arguments (tensors in lists and tuples too); None when a
-    tensor has no meta twin (a sparse one, say)."""
+    """Meta twins of the arguments (see `_Twins`); None when something has none, or
+    when a method's `self` has no twin of its own (an object of the tests' classes):
+    the meta run must never change the real objects."""
+    make = _Twins(files)
     try:
-        return tuple(_to_meta(a) for a in args), {k: _to_meta(v) for k, v in kwargs.items()}
-    except Exception:
+        margs, mkwargs = tuple(make(a) for a in args), {k: make(v) for k, v in kwargs.items()}
+    except (_NoTwin, RuntimeError, TypeError):
         return None
+    if method and (not args or margs[0] is args[0]):
+        return None
+    return margs, mkwargs
+
+
+def _reachable(values: list[Any]) -> Iterator[tuple[str, torch.Tensor]]:
+    """(name, tensor) for every tensor reachable from `values`: items of lists, tuples
+    and dicts, attributes of objects (a layer's `self.inp`), `.g` of tensors."""
+    seen: set[int] = set()
+    stack: list[tuple[str, Any]] = [(f"argument {i}", v) for i, v in enumerate(values)]
+    while stack:
+        name, value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, torch.Tensor):
+            yield name, value
+            g = getattr(value, "g", None)
+            if isinstance(g, torch.Tensor):
+                stack.append((f"{name}.g", g))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{name}[{i}]", v) for i, v in enumerate(value))
+        elif isinstance(value, dict):
+            stack.extend((f"{name}[{k!r}]", v) for k, v in value.items())
+        elif isinstance(value, torch.nn.Module):
+            stack.extend((f"{name}.{k}", v) for k, v in vars(value).items()
+                         if isinstance(v, torch.Tensor) and not k.startswith("_"))
+            stack.extend((f"{name}.{k}", v) for k, v in value.named_parameters())
+            stack.extend((f"{name}.{k}", v) for k, v in value.named_buffers())
+        elif hasattr(value, "__dict__") and not isinstance(value, type):
+            stack.extend((f"{name}.{k}", v) for k, v in vars(value).items()
+                         if not callable(v))
 
 
 def on_cpu_only(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    """True when the call got some tensor, and every tensor is on the CPU."""
-    found = [t for i, a in enumerate(args) for _, t in _tensors(a, str(i))]
-    found += [t for k, v in kwargs.items() for _, t in _tensors(v, k)]
-    return bool(found) and all(t.device.type == "cpu" for t in found)
+    """True when the call reaches some tensor (a method: through `self` too), and every
+    one is on the CPU; False for the `ctx` methods of an autograd Function."""
+    if args and isinstance(args[0], torch.autograd.function.FunctionCtx):
+        return False
+    devices = {t.device.type for _, t in _reachable([*args, *kwargs.values()])}
+    return devices == {"cpu"}
+
+
+class _Enough(Exception):
+    """The meta run did MAX_OPS operations without leaving the device: enough."""
 
 
 class _Watch(TorchFunctionMode):
@@ -138,11 +225,17 @@ class _Watch(TorchFunctionMode):
         self.files = files
         self.made: list[Location] = []
         self.written: list[Location] = []
+        self.ops = 0
 
     def __torch_function__(
         self, func: Any, types: Any, args: tuple[Any, ...] = (), kwargs: Any = None
     ) -> Any:
         kwargs = kwargs or {}
+        self.ops += 1
+        if self.ops > MAX_OPS and sys._getframe(1).f_code.co_filename in self.files:
+            # stopped at an operation of the learner's own: never inside torch's code,
+            # which may be half-way through a change of state (torch.no_grad())
+            raise _Enough
         inputs = [t for i, a in enumerate(args) for _, t in _tensors(a, str(i))]
         inputs += [t for k, v in kwargs.items() for _, t in _tensors(v, k)]
         if (
@@ -191,11 +284,18 @@ def check(
     watch = _Watch(files)
     failure: BaseException | None = None
     result = None
+    grad_enabled = torch.is_grad_enabled()
     try:
-        with watch:
+        # the learner's prints and warnings were seen on the real run already
+        with watch, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
             result = fn(*margs, **mkwargs)
+    except _Enough:
+        return None  # a long loop (training) that kept to its device this far
     except Exception as exc:  # anything else (a verdict, Ctrl-C) is the caller's
         failure = exc
+    finally:
+        torch.set_grad_enabled(grad_enabled)
     made = f"\n  made at {watch.made[0]}" if watch.made else ""
     if failure is not None:
         text = str(failure)
@@ -213,6 +313,15 @@ def check(
                 f"  at {watch.written[0]}{made}"
             )
         return None  # needs values (.item(), if x > 0, ...): not checked this way
+    if isinstance(result, torch.nn.Module):
+        for path, t in _reachable([result]):
+            if t.device.type == "cpu" and t.dim() > 0:
+                shown = path.replace("argument 0", "the model", 1)
+                return (
+                    f"{name} returns a model whose {shown} is on the CPU when its inputs "
+                    f"are on another device: on a GPU, calling it would mix devices{made}"
+                )
+        return None
     for path, t in _tensors(result, "result"):
         if t.device.type == "cpu":
             what = "returns a tensor" if path == "result" else f"returns {path} as a tensor"
@@ -220,13 +329,21 @@ def check(
                 f"{name} {what} on the CPU when its inputs are on another device: on a "
                 f"GPU the result would not be where the caller's tensors are{made}"
             )
-    twins = [*margs, *mkwargs.values()]
-    for _, t in (found for twin in twins for found in _tensors(twin, "")):
-        g = getattr(t, "g", None)
-        if isinstance(g, torch.Tensor) and g.device.type == "cpu":
+    for path, t in _reachable([*margs, *mkwargs.values()]):
+        if t.device.type != "cpu" or (t.dim() == 0 and not path.endswith(".g")):
+            continue
+        if path.endswith(".g"):
             return (
                 f"{name} sets a .g on the CPU when its inputs are on another device: "
                 f"on a GPU the gradient would not be where its tensor is{made}"
+            )
+        if "." in path:  # an attribute: a layer's self.out, a module's plain tensor
+            shown = "self" + path[path.index("."):] if path.startswith("argument 0") else path
+            return (
+                f"{name} keeps {shown} on the CPU when its inputs are on another device: "
+                f"on a GPU it would not be where the layer's tensors are (a plain tensor "
+                f"attribute of an nn.Module is not moved by .to(device): make it an "
+                f"nn.Parameter, or register_buffer it){made}"
             )
     return None
 

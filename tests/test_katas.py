@@ -119,6 +119,47 @@ def test_mutant_is_caught(pytester, mutant):
         assert mutant.expected in caught, run.output
 
 
+# Mutants whose only mistake is a tensor left on the CPU (dtype right): on a CPU-only
+# machine, only device readiness (dojo.readiness) can catch them.
+DEVICE_MUTANT_IDS = {
+    "02_matmul::matmul_loops__forgets_device",
+    "02_matmul::matmul_elementwise__forgets_device",
+    "03_broadcasting::matmul_broadcast__forgets_device",
+    "07_backward::relu_grad__where_with_zeros_without_device",
+    "08_layers::Lin__backward_bias_grad_from_cpu_zeros",
+    "10_autograd_function::fit_with_my_relu__bias_on_the_cpu",
+    "11_nn_linear::LinearLayer__bias_trick_with_cpu_ones",
+    "12_unfold_conv::train_cnn__model_left_on_the_cpu",
+}
+DEVICE_MUTANTS = [m for m in MUTANTS if m.id in DEVICE_MUTANT_IDS]
+
+
+def test_every_device_mutant_exists():
+    assert {m.id for m in DEVICE_MUTANTS} == DEVICE_MUTANT_IDS
+
+
+@pytest.mark.parametrize("mutant", DEVICE_MUTANTS, ids=lambda m: m.id)
+def test_device_mutant_is_caught_on_the_cpu_by_device_readiness(pytester, mutant):
+    impl = mutant.build(pytester.path / "impl")
+    run = run_kata(pytester, mutant.kata, impl, "--function", mutant.function, "--device=cpu")
+    assert run.ret == 1, run.output
+    assert "wrong" in set(run.all_verdicts), run.output
+    assert "Checked without a GPU" in run.output, run.output
+    assert "Look at: a tensor you create lives on the CPU" in run.output, run.output
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("mutant", DEVICE_MUTANTS, ids=lambda m: m.id)
+def test_device_mutant_fails_on_a_real_gpu_as_device_readiness_says(pytester, mutant):
+    """On a GPU, device readiness does not run (the inputs are on CUDA): the mutant
+    must fail there for real, as the meta run predicted on the CPU."""
+    impl = mutant.build(pytester.path / "impl")
+    run = run_kata(pytester, mutant.kata, impl, "--function", mutant.function, "--device=cuda")
+    assert run.ret == 1, run.output
+    assert set(run.all_verdicts) & FAILING, run.output
+    assert "Checked without a GPU" not in run.output, run.output
+
+
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda a: a.id)
 def test_correct_alternative_is_accepted(pytester, alternative):
     impl = alternative.build(pytester.path / "impl")

@@ -3,6 +3,7 @@ keys arrive on stdin (a pipe, not a terminal), and whose output we read as it co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -30,7 +31,9 @@ class Watch:
     def __init__(self, root: Path, home: Path, *args: str, stdin=subprocess.PIPE, **env: str):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "dojo", "watch", *args], cwd=root,
-            env=dojoproject.dojo_env(home, **env), stdin=stdin, stdout=subprocess.PIPE,
+            # faulthandler: a watch that hangs shows every thread's stack (see wait)
+            env=dojoproject.dojo_env(home, PYTHONFAULTHANDLER="1", **env),
+            stdin=stdin, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, bufsize=1,
         )
         self.lines: list[str] = []
@@ -69,7 +72,16 @@ class Watch:
         self.proc.stdin.flush()
 
     def wait(self, timeout: float = WAIT) -> int:
-        return self.proc.wait(timeout=timeout)
+        """The exit code; a watch still running after `timeout` is made to show where
+        each of its threads is (SIGABRT and faulthandler), and the test fails with it."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+            stacks = "\n".join(self.rest()[-80:]) if self.proc.poll() is not None else ""
+            pytest.fail(f"dojo watch still ran {timeout:g} s later; its threads:\n{stacks}")
 
     def rest(self) -> list[str]:
         """Every line printed so far and until the process ends (once it has ended)."""
@@ -163,7 +175,7 @@ def test_watch_forced_to_poll_and_interrupted(project, tmp_path, watches):
     watches.append(watch)
     watch.expect(r"^Watching katas/01_toy/toy\.py \(checking for saves every 0\.2 s\)")
     watch.proc.send_signal(signal.SIGINT)
-    assert watch.wait() == 130
+    assert watch.wait(timeout=30) == 130
 
 
 def test_watch_a_missing_file_is_one_line(project, tmp_path):

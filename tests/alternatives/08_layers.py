@@ -195,3 +195,16 @@ class Model__loss_in_the_list(Model):
     def backward(self):
         for layer in self.everything[::-1]:
             layer.backward()
+
+
+# --- device readiness: correct on every device (see dojo.readiness) ----------------
+
+
+class Lin__backward_bias_grad_from_new_zeros(Lin):
+    """b.g summed onto zeros made like out.g (its device and dtype)."""
+
+    def backward(self):
+        _called_first(self, "Lin")
+        self.inp.g = self.out.g @ self.w.t()
+        self.w.g = self.inp.t() @ self.out.g
+        self.b.g = self.out.g.new_zeros(self.b.shape) + self.out.g.sum(0)

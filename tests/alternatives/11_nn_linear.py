@@ -152,3 +152,15 @@ class Model__output_layer_registered_first(Model):
     def forward(self, x, targ):
         out = self.output(F.relu(self.hidden(x)))
         return (out.reshape(targ.shape) - targ).pow(2).mean()
+
+
+# --- device readiness: correct on every device (see dojo.readiness) ----------------
+
+
+class LinearLayer__bias_trick_with_new_ones(LinearLayer):
+    """The bias trick, with the column of ones made like x (its device and dtype)."""
+
+    def forward(self, x):
+        x1 = torch.cat([x, x.new_ones(x.shape[0], 1)], dim=1)
+        w1 = torch.cat([self.weight, self.bias[:, None]], dim=1)
+        return x1 @ w1.t()

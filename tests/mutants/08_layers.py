@@ -12,6 +12,7 @@ mutant must get when the reason matters.
 import torch
 
 EXPECTED = {
+    "Lin__backward_bias_grad_from_cpu_zeros": "wrong",
     "Relu__call_clamp_max": "wrong",
     "Relu__call_abs": "wrong",
     "Relu__call_clamp_min_in_place": "rule broken",
@@ -506,3 +507,16 @@ class Model__backward_with_autograd(Model):
         loss.backward()
         for t, leaf in zip(tensors, leaves):
             t.g = leaf.grad
+
+
+# --- device readiness: caught on any machine (see dojo.readiness) ------------------
+
+
+class Lin__backward_bias_grad_from_cpu_zeros(Lin):
+    """b.g summed onto zeros made without device=: on a GPU, the sum mixes devices."""
+
+    def backward(self):
+        _called_first(self, "Lin")
+        self.inp.g = self.out.g @ self.w.t()
+        self.w.g = self.inp.t() @ self.out.g
+        self.b.g = torch.zeros(self.b.shape, dtype=self.b.dtype) + self.out.g.sum(0)

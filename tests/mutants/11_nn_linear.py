@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 EXPECTED = {
+    "LinearLayer__bias_trick_with_cpu_ones": "wrong",
     "LinearLayer__weight_n_in_by_n_out": "wrong",
     "LinearLayer__xavier_std": "wrong",
     "LinearLayer__plain_randn": "wrong",
@@ -330,3 +331,17 @@ class Model__mean_absolute_error(Model):
         out = self.layers(x)
         out = out.squeeze(-1) if targ.dim() == 1 else out
         return (out - targ).abs().mean()
+
+
+# --- device readiness: caught on any machine (see dojo.readiness) ------------------
+
+
+class LinearLayer__bias_trick_with_cpu_ones(LinearLayer):
+    """The bias trick (a column of ones on x, the bias as one more weight column),
+    with the ones made without device=: on a GPU, torch.cat mixes devices."""
+
+    def forward(self, x):
+        ones = torch.ones(x.shape[0], 1, dtype=x.dtype)
+        x1 = torch.cat([x, ones], dim=1)
+        w1 = torch.cat([self.weight, self.bias[:, None]], dim=1)
+        return x1 @ w1.t()

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 EXPECTED = {
+    "train_cnn__model_left_on_the_cpu": "wrong",
     "unfold__kernel_position_before_channel": "wrong",
     "unfold__ignores_padding": "wrong",
     "unfold__stride_on_rows_only": "wrong",
@@ -429,6 +430,33 @@ def train_cnn__batch_size_fixed_in_forward(images, labels, *, epochs=10, seed=0)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     for _ in range(epochs):
         for idx in torch.randperm(len(images), generator=order)[: len(images) // 64 * 64].split(64):
+            idx = idx.to(images.device)
+            loss = F.cross_entropy(model(images[idx]), labels[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model
+
+
+# --- device readiness: caught on any machine (see dojo.readiness) ------------------
+
+
+def train_cnn__model_left_on_the_cpu(images, labels, *, epochs=10, seed=0):
+    """The reference without .to(images.device): on a GPU, the CPU model meets GPU
+    images."""
+    h, w = images.shape[-2:]
+    last = (-(-h // 4), -(-w // 4))
+    torch.manual_seed(seed)
+    model = nn.Sequential(
+        Conv2dLayer(1, 16, 3, stride=2, padding=1), nn.ReLU(),
+        Conv2dLayer(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+        Conv2dLayer(32, 10, last),
+        nn.Flatten(),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    order = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(images), generator=order).split(64):
             idx = idx.to(images.device)
             loss = F.cross_entropy(model(images[idx]), labels[idx])
             optimizer.zero_grad()
