@@ -258,10 +258,10 @@ def guarded(
         if (
             depth == 0 and not rules.plain_python and not name.endswith(".__init__")
             and state.devices.wanted(name) and readiness.on_cpu_only(args, kwargs)
-            and (meta := readiness.twins(args, kwargs, files, method)) is not None
+            and (meta := readiness.plan(fn, args, kwargs, files, method)) is not None
         ):  # device readiness, run once the test has passed (see check_devices)
             state.devices.add(readiness.Pending(
-                name, fn, *meta, files=files, time_limit=time_limit, call=state.calls[-1],
+                name, *meta, files=files, time_limit=time_limit, call=state.calls[-1],
             ))
         snapshot = _Snapshot(arguments)
         mode: RuleMode | None = None

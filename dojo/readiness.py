@@ -39,6 +39,7 @@ MAX_OPS = 3000  # operations of one meta run: a training loop is judged on its s
 # What torch says when one operation gets tensors on two devices.
 _MIXED = (
     "is not on the expected device",
+    "expected device",  # autograd: a backward that returns a gradient on another device
     "Expected all tensors to be on the same device",
     "found at least two devices",
 )
@@ -205,11 +206,60 @@ def _reachable(values: list[Any]) -> Iterator[tuple[str, torch.Tensor]]:
 
 def on_cpu_only(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """True when the call reaches some tensor (a method: through `self` too), and every
-    one is on the CPU; False for the `ctx` methods of an autograd Function."""
+    one is on the CPU. The `ctx` of an autograd Function's forward does not count."""
     if args and isinstance(args[0], torch.autograd.function.FunctionCtx):
-        return False
+        args = args[1:]
     devices = {t.device.type for _, t in _reachable([*args, *kwargs.values()])}
     return devices == {"cpu"}
+
+
+def _function_class(fn: Callable[..., Any], ctx: Any) -> type[torch.autograd.Function] | None:
+    """The autograd Function being applied when `fn` is its `forward`: autograd's ctx
+    knows it (`_forward_cls`), whichever class defined the method."""
+    owner = getattr(ctx, "_forward_cls", None)
+    if getattr(fn, "__name__", "") == "forward" and isinstance(owner, type) and issubclass(
+        owner, torch.autograd.Function
+    ):
+        return owner
+    return None
+
+
+def plan(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    files: tuple[str, ...],
+    method: bool,
+) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None:
+    """What to run on meta tensors for this call, and its meta arguments; None when it
+    cannot be run there. An autograd Function's `forward(ctx, ...)` is run as autograd
+    runs it: `apply` on the meta inputs, then its backward on a meta gradient, so that
+    both the output and the gradients must land on the inputs' device. Its `backward`
+    call is checked that way too, so it is not planned on its own."""
+    if args and isinstance(args[0], torch.autograd.function.FunctionCtx):
+        owner = _function_class(fn, args[0])
+        made = twins(args[1:], kwargs, files) if owner is not None else None
+        if owner is None or made is None:
+            return None
+        return _apply_and_backward(owner), *made
+    made = twins(args, kwargs, files, method)
+    return None if made is None else (fn, *made)
+
+
+def _apply_and_backward(owner: type[torch.autograd.Function]) -> Callable[..., Any]:
+    def run(*inputs: Any, **kwargs: Any) -> Any:
+        out = owner.apply(*inputs, **kwargs)  # type: ignore[no-untyped-call]
+        outs = [o for o in (out if isinstance(out, tuple) else (out,))
+                if isinstance(o, torch.Tensor) and o.requires_grad]
+        wanted = [t for t in inputs if isinstance(t, torch.Tensor) and t.requires_grad]
+        if not outs or not wanted:
+            return out
+        # (o * 1).sum() rather than grad_outputs: see dojo.grads
+        total = torch.stack([(o * torch.ones_like(o)).sum() for o in outs]).sum()
+        grads = torch.autograd.grad(total, wanted, allow_unused=True)
+        return out, tuple(g for g in grads if g is not None)
+
+    return run
 
 
 class _Enough(Exception):

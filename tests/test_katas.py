@@ -128,6 +128,8 @@ DEVICE_MUTANT_IDS = {
     "07_backward::relu_grad__where_with_zeros_without_device",
     "08_layers::Lin__backward_bias_grad_from_cpu_zeros",
     "10_autograd_function::fit_with_my_relu__bias_on_the_cpu",
+    "10_autograd_function::MyRelu__forward_where_with_cpu_zeros",
+    "10_autograd_function::MyLinear__backward_bias_grad_on_the_cpu",
     "11_nn_linear::LinearLayer__bias_trick_with_cpu_ones",
     "12_unfold_conv::train_cnn__model_left_on_the_cpu",
 }

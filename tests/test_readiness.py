@@ -186,3 +186,36 @@ def test_the_meta_run_prints_and_warns_nothing(capsys, recwarn):
     assert check(chatty, torch.ones(2)) is None
     assert capsys.readouterr().out == ""
     assert len(recwarn) == 0
+
+
+class GoodRelu(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.clamp_min(0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * (x > 0)
+
+
+class GradOnTheCpu(GoodRelu):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return torch.zeros(x.shape, dtype=x.dtype)  # made on the CPU
+
+
+def test_an_autograd_function_is_run_as_autograd_runs_it():
+    """forward(ctx, x) is planned as apply(x) then backward on a meta gradient: a
+    gradient made on the CPU is caught, though forward itself is right."""
+    x = torch.ones(3, requires_grad=True)
+    for cls, bad in ((GoodRelu, False), (GradOnTheCpu, True)):
+        ctx = cls.apply(x).grad_fn  # a ctx as autograd passes it: it knows its class
+        planned = readiness.plan(cls.forward, (ctx, x), {}, FILES, method=True)
+        assert planned is not None
+        found = readiness.check(*planned, name=cls.__name__, files=FILES)
+        assert (found is not None) is bad, found
+    ctx = GoodRelu.apply(x).grad_fn
+    assert readiness.plan(GoodRelu.backward, (ctx, x), {}, FILES, method=True) is None

@@ -13,6 +13,8 @@ import torch
 import torch.nn.functional as F
 
 EXPECTED = {
+    "MyLinear__backward_bias_grad_on_the_cpu": "wrong",
+    "MyRelu__forward_where_with_cpu_zeros": "wrong",
     "fit_with_my_relu__bias_on_the_cpu": "wrong",
     "MyRelu__ignores_grad_output": "wrong",
     "MyRelu__passes_grad_output_through": "wrong",
@@ -396,3 +398,24 @@ def fit_with_my_relu__bias_on_the_cpu(x, y, *, hidden=50, epochs=100, lr=0.1, se
                 p -= lr * p.grad
                 p.grad = None
     return losses
+
+
+class MyRelu__forward_where_with_cpu_zeros(MyRelu):
+    """torch.where against zeros made without device=: on a GPU, forward mixes
+    devices."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x > 0, x, torch.zeros(x.shape, dtype=x.dtype))
+
+
+class MyLinear__backward_bias_grad_on_the_cpu(MyLinear):
+    """The bias gradient summed onto zeros made without device=: on a GPU, it mixes
+    devices."""
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, w = ctx.saved_tensors
+        b_grad = torch.zeros(w.shape[0], dtype=grad_output.dtype) + grad_output.sum(0)
+        return grad_output @ w, grad_output.t() @ x, b_grad
