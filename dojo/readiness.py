@@ -22,6 +22,7 @@ import contextlib
 import copy
 import io
 import sys
+import types
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -309,6 +310,38 @@ class _Watch(TorchFunctionMode):
         return result
 
 
+@contextlib.contextmanager
+def _without_importing_dynamo() -> Iterator[None]:
+    """Meta kernels of elementwise operations are torch._refs functions wrapped by
+    `torch._disable_dynamo`, which imports torch._dynamo on first use: 1 to 1.5 s, the
+    whole cost of a meta run otherwise. While torch._dynamo is not loaded, that import
+    gets a stand-in whose `disable(fn)` is `fn` (what disabling means outside
+    torch.compile), and afterwards every trace of it is removed: the stand-in, and
+    the cache each wrapper kept of it. A later real import works as ever."""
+    if "torch._dynamo" in sys.modules:
+        yield
+        return
+    touched: list[Any] = []
+
+    def disable(fn: Any, recursive: bool = True, wrapping: bool = True) -> Any:
+        touched.append(fn)
+        return fn
+
+    stand_in = types.ModuleType("torch._dynamo", "a stand-in during a meta run")
+    stand_in.disable = disable  # type: ignore[attr-defined]
+    sys.modules["torch._dynamo"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch._dynamo") is stand_in:
+            del sys.modules["torch._dynamo"]
+        if torch.__dict__.get("_dynamo") is stand_in:
+            del torch.__dict__["_dynamo"]
+        for fn in touched:
+            with contextlib.suppress(AttributeError, TypeError):
+                vars(fn).pop("__dynamo_disable", None)
+
+
 def _location_in(exc: BaseException, files: tuple[str, ...]) -> Location | None:
     """The learner's innermost line in `exc`'s traceback."""
     found = None
@@ -337,7 +370,8 @@ def check(
     grad_enabled = torch.is_grad_enabled()
     try:
         # the learner's prints and warnings were seen on the real run already
-        with watch, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        with watch, _without_importing_dynamo(), warnings.catch_warnings(), \
+                contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
             result = fn(*margs, **mkwargs)
     except _Enough:

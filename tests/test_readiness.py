@@ -4,7 +4,11 @@ that meta tensors cannot run, is left alone."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import torch
+from dojoproject import ROOT
 from torch import nn
 
 from dojo import readiness
@@ -219,3 +223,26 @@ def test_an_autograd_function_is_run_as_autograd_runs_it():
         assert (found is not None) is bad, found
     ctx = GoodRelu.apply(x).grad_fn
     assert readiness.plan(GoodRelu.backward, (ctx, x), {}, FILES, method=True) is None
+
+
+def test_a_meta_run_does_not_import_dynamo_and_leaves_no_trace():
+    """Meta kernels would import torch._dynamo (1-1.5 s) on first use: a fresh process
+    runs a meta check without it, and torch is as it was afterwards (the suite's own
+    process has torch._dynamo loaded already, so this runs in one of its own)."""
+    probe = (
+        "import sys, torch\n"
+        "from dojo import readiness\n"
+        "def f(a, b):\n"
+        "    return torch.zeros(a.shape) + a * b\n"  # CPU zeros meet meta: mixes
+        "made = readiness.twins((torch.ones(2, 3), torch.ones(2, 3)), {}, ('<string>',))\n"
+        "found = readiness.check(f, *made, name='f', files=('<string>',))\n"
+        "print('FOUND', found is not None)\n"
+        "print('DYNAMO', 'torch._dynamo' in sys.modules, '_dynamo' in vars(torch))\n"
+        "import torch._dynamo\n"
+        "print('REAL', hasattr(torch._dynamo, 'optimize'))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["FOUND", "True", "DYNAMO", "False", "False", "REAL", "True"]
