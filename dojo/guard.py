@@ -81,14 +81,6 @@ def cpu_time_limit(seconds: float, function: str) -> contextlib.AbstractContextM
     return sentry.time_limit(seconds, function)
 
 
-def _tensors(value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
-    if isinstance(value, torch.Tensor):
-        yield path, value
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _tensors(item, f"{path}[{i}]")
-
-
 def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
@@ -103,13 +95,13 @@ class _Snapshot:
         self.tensors = [
             (path, t, t._version, t.detach().clone())
             for name, value in arguments.items()
-            for path, t in _tensors(value, name)
+            for path, t in readiness.tensors_in(value, name)
         ]
         self.plain = {
             name: copy.deepcopy(value)
             for name, value in arguments.items()
             if isinstance(value, (list, dict))
-            and not any(True for _ in _tensors(value, name))
+            and not any(True for _ in readiness.tensors_in(value, name))
         }
         self.arguments = arguments
 

@@ -301,6 +301,14 @@ def _relative(filename: str) -> str:
         return filename
 
 
+def _with_relative_paths(exc: BaseException, state: guard.TestState) -> str:
+    """`exc`'s message with the learner's files named relative to the current folder."""
+    text = str(exc)
+    for path in state.files:
+        text = text.replace(path, _relative(path))
+    return text
+
+
 def _call_block(state: guard.TestState, label: str) -> str:
     call = state.last_call
     if call is None:
@@ -390,10 +398,7 @@ def _explain(
     if isinstance(exc, outcomes.Blocked):
         return f"wrong: {exc}"  # the other function's tests show the input
     if isinstance(exc, outcomes.NotDeviceReady):
-        text = str(exc)
-        for path in state.files:
-            text = text.replace(path, _relative(path))
-        return f"wrong: {text}" + _call_block(state, "On this input")
+        return f"wrong: {_with_relative_paths(exc, state)}" + _call_block(state, "On this input")
     if verdict == outcomes.WRONG:
         return f"wrong: {exc}" + _call_block(state, _input_label(exc, item))
     if verdict == outcomes.CRASHED:
@@ -416,10 +421,9 @@ def _explain(
             + _learner_traceback(exc, state.files)
         )
     if verdict in (outcomes.RULE_BROKEN, outcomes.TOO_SLOW):
-        text = str(exc)
-        for path in state.files:
-            text = text.replace(path, _relative(path))
-        return f"{verdict}: {text}" + _call_block(state, "On this input")
+        return f"{verdict}: {_with_relative_paths(exc, state)}" + _call_block(
+            state, "On this input"
+        )
     return str(exc)
 
 

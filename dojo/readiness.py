@@ -39,8 +39,8 @@ MAX_OPS = 3000  # operations of one meta run: a training loop is judged on its s
 
 # What torch says when one operation gets tensors on two devices.
 _MIXED = (
-    "is not on the expected device",
-    "expected device",  # autograd: a backward that returns a gradient on another device
+    "expected device",  # "... is not on the expected device meta!", and autograd's
+    # "expected device meta but got cpu" for a gradient returned on another device
     "Expected all tensors to be on the same device",
     "found at least two devices",
 )
@@ -86,15 +86,17 @@ class Tally:
         self.pending.append(pending)
 
 
-def _tensors(value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
+def tensors_in(value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
+    """(path, tensor) for each tensor in `value`: itself, or in its lists, tuples and
+    dicts ("b[0]", "kw['x']")."""
     if isinstance(value, torch.Tensor):
         yield path, value
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
-            yield from _tensors(item, f"{path}[{i}]")
+            yield from tensors_in(item, f"{path}[{i}]")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _tensors(item, f"{path}[{key!r}]")
+            yield from tensors_in(item, f"{path}[{key!r}]")
 
 
 class _NoTwin(Exception):
@@ -287,8 +289,8 @@ class _Watch(TorchFunctionMode):
             # stopped at an operation of the learner's own: never inside torch's code,
             # which may be half-way through a change of state (torch.no_grad())
             raise _Enough
-        inputs = [t for i, a in enumerate(args) for _, t in _tensors(a, str(i))]
-        inputs += [t for k, v in kwargs.items() for _, t in _tensors(v, k)]
+        inputs = [t for i, a in enumerate(args) for _, t in tensors_in(a, str(i))]
+        inputs += [t for k, v in kwargs.items() for _, t in tensors_in(v, k)]
         if (
             inputs
             and inputs[0].device.type == "cpu"
@@ -406,7 +408,7 @@ def check(
                     f"are on another device: on a GPU, calling it would mix devices{made}"
                 )
         return None
-    for path, t in _tensors(result, "result"):
+    for path, t in tensors_in(result, "result"):
         if t.device.type == "cpu":
             what = "returns a tensor" if path == "result" else f"returns {path} as a tensor"
             return (
