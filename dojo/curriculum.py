@@ -31,6 +31,8 @@ class Function:
     require: tuple[str, ...] = ()
     max_torch_calls: str | None = None
     min_torch_calls: str | None = None
+    max_loops: str | None = None  # NumPy track: Python loop iterations (dojo.nprules)
+    min_loops: str | None = None
     hints: tuple[str, ...] = ()
     time_limit: float | None = None  # CPU seconds per call; None: the guard's default
 
@@ -45,6 +47,7 @@ class Kata:
     grade: int
     book: str
     functions: tuple[Function, ...] = field(default=())
+    track: str = "torch"  # "numpy": NumPy only, graded against PyTorch (katas 13-15)
 
     def function(self, name: str) -> Function:
         for fn in self.functions:
@@ -73,9 +76,10 @@ class Curriculum:
 
 _FUNCTION_KEYS = {
     "name", "rule", "plain_python", "forbid", "require", "max_torch_calls", "min_torch_calls",
-    "hints", "time_limit",
+    "max_loops", "min_loops", "hints", "time_limit",
 }
-_KATA_KEYS = {"id", "module", "title", "grade", "book", "function"}
+_KATA_KEYS = {"id", "module", "title", "grade", "book", "function", "track"}
+TRACKS = ("torch", "numpy")
 
 
 def _function(raw: dict[str, Any], where: str) -> Function:
@@ -92,6 +96,8 @@ def _function(raw: dict[str, Any], where: str) -> Function:
         require=tuple(raw.get("require", ())),
         max_torch_calls=raw.get("max_torch_calls"),
         min_torch_calls=raw.get("min_torch_calls"),
+        max_loops=raw.get("max_loops"),
+        min_loops=raw.get("min_loops"),
         hints=tuple(raw.get("hints", ())),
         time_limit=_time_limit(raw.get("time_limit"), where),
     )
@@ -124,6 +130,9 @@ def load(path: Path) -> Curriculum:
         missing = {"id", "module", "title", "grade", "book"} - set(raw)
         if missing:
             raise RegistryError(f"{where}: missing {sorted(missing)}")
+        track = raw.get("track", "torch")
+        if track not in TRACKS:
+            raise RegistryError(f"{where}: track must be one of {', '.join(TRACKS)}")
         functions = tuple(
             _function(f, f"{where} ({raw['id']}), function #{j + 1}")
             for j, f in enumerate(raw.get("function", []))
@@ -136,6 +145,7 @@ def load(path: Path) -> Curriculum:
                 grade=int(raw["grade"]),
                 book=raw["book"],
                 functions=functions,
+                track=track,
             )
         )
     return Curriculum(path=path, katas=tuple(katas))

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 
-from dojo import outcomes, readiness, sentry, show
+from dojo import nprules, outcomes, readiness, sentry, show
 from dojo.outcomes import NotStarted, RuleBroken
 from dojo.rules import PlainPythonGuard, RuleMode, RuleSet
 
@@ -97,11 +98,17 @@ class _Snapshot:
             for name, value in arguments.items()
             for path, t in readiness.tensors_in(value, name)
         ]
+        self.arrays = [
+            (path, a, a.copy())
+            for name, value in arguments.items()
+            for path, a in _arrays_in(value, name)
+        ]
         self.plain = {
             name: copy.deepcopy(value)
             for name, value in arguments.items()
             if isinstance(value, (list, dict))
             and not any(True for _ in readiness.tensors_in(value, name))
+            and not any(True for _ in _arrays_in(value, name))
         }
         self.arguments = arguments
 
@@ -124,6 +131,13 @@ class _Snapshot:
                     "A function must not modify its inputs: work on a new tensor "
                     "(for example `x + 1` instead of `x += 1`, or `x.clone()` first)."
                 )
+        for path, a, before in self.arrays:
+            if not np.array_equal(a, before, equal_nan=a.dtype.kind in "fc"):
+                return (
+                    f"changed its input {shown(path)} in place\n"
+                    "A function must not modify its inputs: work on a new array "
+                    "(for example `x + 1` instead of `x += 1`, or `x.copy()` first)."
+                )
         for name, original in self.plain.items():
             if self.arguments[name] != original:
                 return (
@@ -133,10 +147,23 @@ class _Snapshot:
         return None
 
 
+def _arrays_in(value: Any, name: str) -> Iterator[tuple[str, np.ndarray]]:
+    """(path, array) for each NumPy array in an argument: itself, or the items of a
+    list or tuple ("x[1]")."""
+    if isinstance(value, np.ndarray):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if isinstance(item, np.ndarray):
+                yield f"{name}[{i}]", item
+
+
 def _as_given(value: Any) -> Any:
     """A copy of an argument, so a failure shows it as passed even if the call changed it."""
     if isinstance(value, torch.Tensor):
         return value.detach().clone()
+    if isinstance(value, np.ndarray):
+        return np.array(value, copy=True, order="K")
     if isinstance(value, torch.Generator):
         # Not deepcopy: torch.Generator.__reduce__ releases a reference to None it never
         # took, and tens of thousands of copies crash the interpreter.
@@ -248,7 +275,8 @@ def guarded(
         recorded = {k: v if k in ("self", "ctx") else _as_given(v) for k, v in arguments.items()}
         state.calls.append(Call(name, recorded, kinds, depth=depth, method=method))
         if (
-            depth == 0 and not rules.plain_python and not name.endswith(".__init__")
+            depth == 0 and not rules.plain_python and not rules.numpy
+            and not name.endswith(".__init__")
             and state.devices.wanted(name) and readiness.on_cpu_only(args, kwargs)
             and (meta := readiness.plan(fn, args, kwargs, files, method)) is not None
         ):  # device readiness, run once the test has passed (see check_devices)
@@ -257,7 +285,7 @@ def guarded(
             ))
         snapshot = _Snapshot(arguments)
         mode: RuleMode | None = None
-        plain: PlainPythonGuard | None = None
+        plain: PlainPythonGuard | None = None  # a NumpyGuard for the NumPy track
         # The outermost call installs the limits and protections; nested calls run
         # inside them (see dojo.sentry).
         protections = sentry.Protections(files) if depth == 0 else None
@@ -271,6 +299,16 @@ def guarded(
                     plain = PlainPythonGuard(rules, files=files, function=name)
                     with plain:
                         result = fn(*args, **kwargs)
+                elif rules.numpy:
+                    plain = nprules.NumpyGuard(
+                        rules, files=files, function=name,
+                        budget=rules.budget(arguments), floor=rules.floor(arguments),
+                    )
+                    with plain:
+                        result = fn(*nprules.watch(args), **{
+                            k: nprules.watch(v) for k, v in kwargs.items()
+                        })
+                    result = nprules.unwatch(result)
                 else:
                     mode = RuleMode(
                         rules,

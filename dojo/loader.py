@@ -154,7 +154,7 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def _rules(fn: Function) -> RuleSet:
+def _rules(fn: Function, kata: Kata) -> RuleSet:
     return RuleSet.from_names(
         text=fn.rule,
         plain_python=fn.plain_python,
@@ -162,6 +162,9 @@ def _rules(fn: Function) -> RuleSet:
         require=fn.require,
         max_torch_calls=fn.max_torch_calls,
         min_torch_calls=fn.min_torch_calls,
+        numpy=kata.track == "numpy" and not fn.plain_python,
+        max_loops=fn.max_loops,
+        min_loops=fn.min_loops,
     )
 
 
@@ -198,7 +201,7 @@ def guard_class(
             entry = kata.function(owner.__name__)
         except KeyError:
             entry = default
-        rules = _rules(entry)
+        rules = _rules(entry, kata)
         for attr, value in list(vars(owner).items()):
             if attr.startswith("__") and attr not in _GUARDED_DUNDERS:
                 continue
@@ -261,7 +264,7 @@ class Implementation:
             return value
         if isinstance(value, types.FunctionType):
             value = guarded(
-                value, kata=self.kata.id, name=name, rules=_rules(fn), files=self.files,
+                value, kata=self.kata.id, name=name, rules=_rules(fn, self.kata), files=self.files,
                 time_limit=_time_limit(fn), contract=self.contract.get(name),
             )
         self._wrapped[name] = value

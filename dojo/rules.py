@@ -223,7 +223,8 @@ class Violation:
 
 @dataclass
 class RuleSet:
-    """What one function may and must do, resolved to torch callables."""
+    """What one function may and must do, resolved to torch callables (or, for the
+    NumPy track, to what dojo.nprules' hooks see)."""
 
     text: str = ""
     plain_python: bool = False
@@ -231,6 +232,9 @@ class RuleSet:
     require: dict[Any, str] = field(default_factory=dict)
     max_torch_calls: str | None = None
     min_torch_calls: str | None = None
+    numpy: bool = False  # the NumPy track: no torch, loops counted (see dojo.nprules)
+    max_loops: str | None = None
+    min_loops: str | None = None
 
     @classmethod
     def from_names(
@@ -242,18 +246,28 @@ class RuleSet:
         require: Iterable[str] = (),
         max_torch_calls: str | None = None,
         min_torch_calls: str | None = None,
+        numpy: bool = False,
+        max_loops: str | None = None,
+        min_loops: str | None = None,
     ) -> RuleSet:
+        if numpy:
+            from dojo import nprules
+
+            return cls(text, plain_python, nprules.expand(forbid), nprules.expand(require),
+                       numpy=True, max_loops=max_loops, min_loops=min_loops)
         return cls(text, plain_python, expand(forbid), _with_twins(expand(require)),
                    max_torch_calls, min_torch_calls)
 
     def budget(self, arguments: dict[str, Any]) -> int | None:
-        """The most operations one call may run, evaluated on the bound arguments
-        (named as in the contract: see dojo.contract)."""
-        return _evaluate(self.max_torch_calls, arguments)
+        """The most operations one call may run (for the NumPy track: Python loop
+        iterations), evaluated on the bound arguments (named as in the contract: see
+        dojo.contract)."""
+        return _evaluate(self.max_loops if self.numpy else self.max_torch_calls, arguments)
 
     def floor(self, arguments: dict[str, Any]) -> int | None:
-        """The fewest operations one call must run (how "three loops" is graded)."""
-        return _evaluate(self.min_torch_calls, arguments)
+        """The fewest operations (NumPy track: loop iterations) one call must run (how
+        "three loops" is graded)."""
+        return _evaluate(self.min_loops if self.numpy else self.min_torch_calls, arguments)
 
 
 def _evaluate(expression: str | None, arguments: dict[str, Any]) -> int | None:
@@ -404,6 +418,9 @@ _IMPORTS = frozenset({"IMPORT_NAME"})
 class PlainPythonGuard:
     """A profile hook that records any call into torch or numpy (01_neuron's rule)."""
 
+    banned: tuple[str, ...] = _BANNED_ROOTS  # top-level packages the learner may not use
+    what = "this kata is plain Python"
+
     def __init__(self, rules: RuleSet, *, files: Iterable[str], function: str) -> None:
         self.rules = rules
         self.files = tuple(files)
@@ -425,27 +442,23 @@ class PlainPythonGuard:
         # numpy's ufuncs (np.maximum, np.exp) are not functions: the profile hook
         # never sees them called. Catch the learner's code reading numpy or torch.
         for module, line in _reads(frame.f_code, _IMPORTS):
-            if module.split(".")[0] in _BANNED_ROOTS + _IMPORTERS:
+            if module.split(".")[0] in self.banned + _IMPORTERS:
                 where = Location(frame.f_code.co_filename, line)
-                self.violations.append(
-                    Violation(f"imported {module}: this kata is plain Python", where)
-                )
+                self.violations.append(Violation(f"imported {module}: {self.what}", where))
                 return
         for name, line in _reads(frame.f_code, _GLOBAL_LOADS):
             if name == "__import__":  # __import__("numpy") imports without an import
                 where = Location(frame.f_code.co_filename, line)
-                self.violations.append(
-                    Violation("used __import__: this kata is plain Python", where)
-                )
+                self.violations.append(Violation(f"used __import__: {self.what}", where))
                 return
             value = frame.f_globals.get(name)
             root = _root(value)
-            if value is not None and root in _BANNED_ROOTS:
+            if value is not None and root in self.banned:
                 what = getattr(value, "__name__", name)
                 what = what if isinstance(value, types.ModuleType) else f"{root}.{what}"
                 where = Location(frame.f_code.co_filename, line)
                 self.violations.append(
-                    Violation(f"used {name} ({what}): this kata is plain Python", where)
+                    Violation(f"used {name} ({what}): {self.what}", where)
                 )
                 return
 
@@ -457,7 +470,7 @@ class PlainPythonGuard:
             if self.violations:
                 return
         module = self._module_of(event, frame, arg)
-        if module.split(".")[0] in _BANNED_ROOTS:
+        if module.split(".")[0] in self.banned:
             caller = frame.f_back if event == "call" else frame
             where = None
             while caller is not None:
@@ -467,7 +480,7 @@ class PlainPythonGuard:
                 caller = caller.f_back
             what = getattr(arg, "__qualname__", None) or frame.f_code.co_name
             self.violations.append(
-                Violation(f"called {module}.{what}: this kata is plain Python", where)
+                Violation(f"called {module}.{what}: {self.what}", where)
             )
 
     def __enter__(self) -> PlainPythonGuard:

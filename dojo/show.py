@@ -163,6 +163,23 @@ def tensor_code(t: torch.Tensor) -> str:
     return describe_tensor(t)
 
 
+def array_code(a: np.ndarray) -> str:
+    """Code that builds a NumPy array equal to `a`: `np.array([...], dtype=np.float32)`
+    (the NumPy track's inputs), built like `tensor_code`'s."""
+    dtype = f"np.{a.dtype}"
+    if a.size == 0:
+        return f"np.zeros({a.shape}, dtype={dtype})"
+    t = torch.from_numpy(np.ascontiguousarray(a))
+    code = tensor_code(t).replace(f"dtype=torch.{a.dtype}", f"dtype={dtype}")
+    for maker in ("tensor", "full"):
+        if code.startswith(f"torch.{maker}("):
+            code = ("np.array(" if maker == "tensor" else "np.full(") + code.partition("(")[2]
+            if a.ndim > 0 and a.size > 1 and not a.flags.c_contiguous:
+                code += f"  # in the test: a non-contiguous view, strides {a.strides} (bytes)"
+            return code
+    return code.replace("<tensor of", "<array of").replace(f"torch.{a.dtype}", dtype)
+
+
 def generator_code(g: torch.Generator) -> str:
     """`torch.Generator(...).manual_seed(seed)`, noting numbers already drawn from it."""
     code = f"torch.Generator(device={str(g.device)!r}).manual_seed({g.initial_seed()})"
@@ -197,6 +214,8 @@ def value_code(value: Any) -> str:
         return tensor_code(value)
     if isinstance(value, torch.Generator):
         return generator_code(value)
+    if isinstance(value, np.ndarray):
+        return array_code(value)
     return short_repr(value)
 
 

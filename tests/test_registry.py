@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from katarun import COURSE, KATAS, REFERENCE, ROOT, discover, pristine_katas
 
-from dojo import contract, curriculum, rules
+from dojo import contract, curriculum, nprules, rules
 from dojo.curriculum import Kata, RegistryError
 from dojo.loader import load_module
 from dojo.outcomes import placeholder_message
@@ -86,7 +86,10 @@ def test_each_kata_has_a_title_a_grade_a_book_section_and_functions(kata_id):
 @pytest.mark.parametrize(("kata_id", "name"), FUNCTIONS)
 def test_each_enforced_rule_is_stated_and_each_function_has_hints(kata_id, name):
     fn = kata(kata_id).function(name)
-    enforced = fn.plain_python or fn.forbid or fn.require or fn.max_torch_calls
+    enforced = (
+        fn.plain_python or fn.forbid or fn.require or fn.max_torch_calls or fn.max_loops
+        or fn.min_loops or kata(kata_id).track == "numpy"
+    )
     if enforced:
         assert fn.rule, f"{kata_id}.{name} enforces a rule it does not state"
     assert fn.hints, f"{kata_id}.{name} has no hints"
@@ -95,9 +98,28 @@ def test_each_enforced_rule_is_stated_and_each_function_has_hints(kata_id, name)
 @pytest.mark.parametrize(("kata_id", "name"), FUNCTIONS)
 def test_every_forbidden_and_required_name_resolves_to_a_torch_operation(kata_id, name):
     fn = kata(kata_id).function(name)
+    numpy = kata(kata_id).track == "numpy"
+    expand = nprules.expand if numpy else rules.expand
     for op in (*fn.forbid, *fn.require):
-        assert rules.expand([op]), f"{kata_id}.{name}: {op!r} names no operation in this torch"
-    rules.RuleSet.from_names(forbid=fn.forbid, require=fn.require)  # the loader does this
+        assert expand([op]), f"{kata_id}.{name}: {op!r} names no operation here"
+    # the loader does this
+    rules.RuleSet.from_names(forbid=fn.forbid, require=fn.require, numpy=numpy)
+
+
+@pytest.mark.parametrize(("kata_id", "name"), FUNCTIONS)
+def test_loop_counts_belong_to_the_numpy_track_and_torch_counts_to_the_torch_one(
+    kata_id, name
+):
+    fn = kata(kata_id).function(name)
+    if kata(kata_id).track == "numpy":
+        assert fn.max_torch_calls is None and fn.min_torch_calls is None, (
+            f"{kata_id}.{name}: a NumPy kata runs no torch; count loops (max_loops)"
+        )
+        assert "torch" in fn.rule, f"{kata_id}.{name}: the rule must say 'no torch'"
+    else:
+        assert fn.max_loops is None and fn.min_loops is None, (
+            f"{kata_id}.{name}: max_loops/min_loops are the NumPy track's"
+        )
 
 
 @pytest.mark.parametrize(
@@ -105,7 +127,7 @@ def test_every_forbidden_and_required_name_resolves_to_a_torch_operation(kata_id
     [
         (k, n, key)
         for k, n in FUNCTIONS
-        for key in ("max_torch_calls", "min_torch_calls")
+        for key in ("max_torch_calls", "min_torch_calls", "max_loops", "min_loops")
         if getattr(kata(k).function(n), key) is not None
     ],
 )

@@ -1,0 +1,172 @@
+"""Strategies and checks for the NumPy track: arrays drawn like the PyTorch katas'
+tensors, learner results graded against PyTorch itself (through `torch.from_numpy`).
+
+Values come from `dojo.strategies` (same kinds, layouts and pitfalls), so the NumPy
+katas meet the same zero-size, non-contiguous and float64 inputs as the PyTorch
+ones. Messages speak NumPy: `np.zeros(..., dtype=a.dtype)`, `.T`, arrays printed
+as `np.array(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+
+from dojo import checks
+from dojo import strategies as ds
+
+NP_DTYPES = {torch.float32: np.dtype(np.float32), torch.float64: np.dtype(np.float64)}
+
+
+def from_tensor(t: torch.Tensor) -> np.ndarray:
+    """A fresh NumPy array equal to `t`, with its shape, strides and offset (a view of
+    new memory when `t` is a view): never `t`'s own memory, so a pinned example
+    stays unchanged whatever the learner's code does."""
+    return ds.to_device(t, "cpu").numpy()
+
+
+def arrays(shape: ds.Shape, *, dtype: torch.dtype = torch.float32, **kw: Any) -> Any:
+    """An array of `shape` drawn like `dojo.strategies.tensors` (kinds, layouts)."""
+    return ds.tensors(shape, dtype=dtype, **kw).map(from_tensor)
+
+
+@st.composite
+def matmul_operands(
+    draw: st.DrawFn, *, min_side: int = 0, max_side: int = ds.MAX_SIDE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two arrays `(n, k)` and `(k, m)` of one float dtype."""
+    a, b = draw(ds.matmul_operands(min_side=min_side, max_side=max_side))
+    return from_tensor(a), from_tensor(b)
+
+
+def tensor(a: Any) -> torch.Tensor:
+    """A learner's array (or NumPy scalar) as a CPU tensor, for PyTorch to check."""
+    return torch.from_numpy(np.array(a, copy=True))
+
+
+def _dtype_hint(want: np.dtype) -> str:
+    return (
+        f"the inputs are {want}, so the result must be too. An array you create "
+        "(np.zeros((n, m)), np.array(...)) is float64 unless you pass dtype=: write "
+        "np.zeros((n, m), dtype=a.dtype) or np.zeros_like(...)."
+    )
+
+
+def assert_array(
+    got: Any,
+    expected: torch.Tensor,
+    *,
+    dtype: np.dtype,
+    bound: torch.Tensor | float | None = None,
+    name: str = "result",
+    hint: str | Callable[[], str] = "",
+    scalar: bool = False,
+) -> None:
+    """`got` is a NumPy array of `expected`'s shape and of `dtype`, with values within
+    `bound` of `expected` (a tensor, computed in float64 by PyTorch).
+
+    With `scalar`, a NumPy scalar of `dtype` (what `a @ b` of two vectors gives) or a
+    0-d array passes too.
+    """
+    __tracebackhide__ = True
+    shape = tuple(expected.shape)
+    if scalar and isinstance(got, np.generic):
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray):
+        what = "a NumPy scalar" if scalar else f"a numpy.ndarray of shape {shape}"
+        raise checks.fail(
+            f"{name} is {checks.type_name(got, returned=True)}, but should be {what}",
+            hint if isinstance(hint, str) else "",
+        )
+    if got.shape != shape:
+        raise checks.fail(
+            f"{name}.shape={got.shape}, but should be {shape}",
+            (hint if isinstance(hint, str) and hint else _shape_hint(got.shape, shape)),
+        )
+    if got.dtype != dtype:
+        raise checks.fail(f"{name}.dtype={got.dtype}, but should be {dtype}", _dtype_hint(dtype))
+    assert_values(got, expected, bound=bound, name=name, hint=hint)
+
+
+def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
+    if len(want) == 2 and tuple(got) == tuple(reversed(want)):
+        return "the result is transposed: rows of the result come from rows of the first input."
+    if len(got) != len(want):
+        return (
+            f"the result has {len(got)} dimensions instead of {len(want)}: check which axes "
+            "a reduction (sum(axis=...)) removes or keeps (keepdims=True), and any broadcasting."
+        )
+    return "work out the result's shape from the inputs' shapes before computing anything."
+
+
+def assert_values(
+    got: np.ndarray,
+    expected: torch.Tensor,
+    *,
+    bound: torch.Tensor | float | None = None,
+    name: str = "result",
+    hint: str | Callable[[], str] = "",
+) -> None:
+    """Values only (shape and dtype checked): the first mismatch, then both arrays when
+    they are small, then what the mistake looks like."""
+    __tracebackhide__ = True
+    g = tensor(got).double()
+    e = expected.detach().cpu().double()
+    allowed = torch.as_tensor(0.0 if bound is None else bound, dtype=torch.float64)
+    ok = checks.within(g, e, allowed)
+    if bool(ok.all()):
+        return
+    bad = (~ok).nonzero()
+    first = tuple(int(i) for i in bad[0])
+    allow = allowed.expand_as(e)[first].item() if allowed.dim() else allowed.item()
+    at = list(first) if first else ""
+    lines = [
+        f"{name}{at}={g[first].item()!r}, but should be {e[first].item()!r} "
+        f"(allowed error {allow:.3g}); {len(bad)} of {e.numel()} values differ",
+    ]
+    if e.numel() <= checks.SHOW_BOTH_UP_TO:
+        want = e.numpy().astype(got.dtype)
+        lines.append(f"got:\n{_indent(got)}\nexpected:\n{_indent(want)}")
+    text = hint() if callable(hint) else hint
+    raise checks.fail("\n".join(lines), text)
+
+
+def _indent(a: np.ndarray) -> str:
+    return "\n".join("  " + line for line in repr(np.asarray(a)).splitlines())
+
+
+def matmul_hint(got: np.ndarray, a: np.ndarray, b: np.ndarray) -> str:
+    """`checks.matmul_hint` (what a wrong product looks like), in NumPy's words."""
+    try:
+        text = checks.matmul_hint(tensor(got), tensor(a), tensor(b))
+    except Exception:
+        return checks.MATMUL_RULE
+    return text.replace(".t()", ".T")
+
+
+def assert_matmul(got: Any, a: np.ndarray, b: np.ndarray) -> None:
+    """`got` is `a @ b`: an array of the right shape, of a's dtype, values within
+    `checks.matmul_bound`; a mismatch ends with what it looks like."""
+    __tracebackhide__ = True
+    ta, tb = tensor(a), tensor(b)
+    expected = torch.matmul(ta.double(), tb.double())
+    assert_array(
+        got, expected, dtype=a.dtype, bound=checks.matmul_bound(ta, tb),
+        hint=lambda: matmul_hint(got, a, b),
+    )
+
+
+def assert_matmul_rejects(
+    fn: Any, shapes: tuple[Sequence[int], Sequence[int]], *, dtype: torch.dtype
+) -> None:
+    """`fn` called on zero arrays of `shapes` (which do not fit) must raise an exception
+    that names both shapes."""
+    __tracebackhide__ = True
+    a, b = (np.zeros(tuple(shape), dtype=NP_DTYPES[dtype]) for shape in shapes)
+    call = f"{fn.__name__}(a, b) with a.shape={a.shape}, b.shape={b.shape}"
+    with checks.raises(call, shapes=(a.shape, b.shape), why="a's columns must match b's rows"):
+        fn(a, b)

@@ -1,0 +1,358 @@
+"""Rules for the NumPy track (katas 13-15), enforced while the learner's code runs.
+
+PyTorch katas watch operations with a TorchFunctionMode; NumPy has no such mode, so
+`NumpyGuard` combines three hooks, active only around the learner's call:
+
+- a profile hook (`sys.setprofile`) that records any call into torch (these katas
+  are NumPy only: the plain-Python guard's idea, for torch) and the NumPy functions
+  the learner's own lines call, by their code: `np.einsum`, `np.dot`, `as_strided`;
+- `Watched`, a view class the inputs are handed over as: its `__array_ufunc__` sees
+  ufuncs and operators (`a @ b` is `np.matmul`) and its wrapped methods see
+  `a.dot(b)`; results of operations on it stay watched, results handed back to the
+  test are plain arrays again;
+- a trace hook (`sys.settrace`) on the learner's frames that counts Python loop
+  iterations: every jump back to an earlier or the same line, and every call of the
+  learner's own functions past the first. "Three loops", "one loop" and "no loop"
+  are graded on that count, a deterministic number, never on the clock.
+
+A guard for honest learners, not a sandbox: `np.asarray(a) @ b` on a plain copy of
+an input is not seen.
+"""
+
+from __future__ import annotations
+
+import dis
+import sys
+import threading
+import types
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from dojo.outcomes import RuleBroken, RuleBrokenOnInput
+from dojo.rules import PlainPythonGuard, RuleSet, Violation, learner_location
+
+# Groups of NumPy operations, by name ("np.X", "np.linalg.X", "ndarray.X").
+GROUPS: dict[str, tuple[str, ...]] = {
+    "np-matmul-family": (
+        "np.matmul", "np.dot", "ndarray.dot", "np.vdot", "np.inner", "np.outer",
+        "np.tensordot", "np.einsum", "np.einsum_path", "np.kron", "np.vecdot",
+        "np.matvec", "np.vecmat", "np.linalg.matmul", "np.linalg.multi_dot",
+        "np.linalg.tensordot", "np.linalg.vecdot", "np.linalg.outer",
+    ),
+    "np-broadcast-helpers": (
+        "np.broadcast_to", "np.broadcast_arrays", "np.broadcast_shapes",
+        "np.lib.stride_tricks.sliding_window_view",
+    ),
+    "np-copies": (
+        "np.tile", "np.repeat", "ndarray.repeat", "np.copy", "ndarray.copy",
+        "np.ascontiguousarray", "np.concatenate", "np.stack", "np.vstack", "np.hstack",
+        "ndarray.tolist",
+    ),
+    # Whatever runs a Python function over the elements: a loop the trace cannot see.
+    "np-python-loops": (
+        "np.vectorize", "np.frompyfunc", "np.apply_along_axis", "np.apply_over_axes",
+        "np.fromfunction", "np.fromiter",
+    ),
+}
+GROUPS["np-matmul-family-except-einsum"] = tuple(
+    op for op in GROUPS["np-matmul-family"] if op != "np.einsum"
+)
+
+
+def resolve(name: str) -> Any:
+    """The NumPy callable named `name` ("np.einsum", "ndarray.dot", "np.linalg.matmul")."""
+    root, _, rest = name.partition(".")
+    roots: dict[str, Any] = {"np": np, "ndarray": np.ndarray}
+    if root not in roots or not rest:
+        raise ValueError(f"unknown operation {name!r}: write np.X or ndarray.X")
+    obj: Any = roots[root]
+    for part in rest.split("."):
+        if root == "np" and part in ("lib", "linalg") and obj is np:
+            __import__(f"numpy.{part}")
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ValueError(f"unknown operation {name!r}: this numpy has no {part}") from None
+    return obj
+
+
+def keys(obj: Any, name: str) -> list[Any]:
+    """What a hook sees when `obj` runs: its code objects (Python functions, and the
+    Python parts of NumPy's dispatchers), the ufunc itself, or ("ndarray", method)."""
+    if name.startswith("ndarray."):
+        return [("ndarray", name.partition(".")[2])]
+    if isinstance(obj, np.ufunc):
+        return [obj]
+    found: list[Any] = [obj]
+    for attr in ("__code__",):
+        code = getattr(obj, attr, None)
+        if isinstance(code, types.CodeType):
+            found.append(code)
+    for inner in ("_implementation", "__wrapped__"):
+        code = getattr(getattr(obj, inner, None), "__code__", None)
+        if isinstance(code, types.CodeType):
+            found.append(code)
+    if isinstance(getattr(obj, "_implementation", None), types.BuiltinFunctionType):
+        # np.dot, np.inner: C functions whose dispatcher is a Python function of the same
+        # name in numpy's multiarray module; the profile hook sees that one run.
+        found.append(("dispatcher", obj.__name__))
+    if isinstance(obj, type):  # np.vectorize: its __init__ runs
+        init = getattr(vars(obj).get("__init__"), "__code__", None)
+        if isinstance(init, types.CodeType):
+            found.append(init)
+    return found
+
+
+def expand(names: Iterable[str]) -> dict[Any, str]:
+    """Map what the hooks see for each operation `names` name (groups expanded) to its
+    name; operations this NumPy lacks are skipped inside groups, refused outside."""
+    out: dict[Any, str] = {}
+    for name in names:
+        for member in GROUPS.get(name, (name,)):
+            try:
+                obj = resolve(member)
+            except ValueError:
+                if name in GROUPS:
+                    continue
+                raise
+            for key in keys(obj, member):
+                out.setdefault(key, member)
+    return out
+
+
+# --- the view class the inputs are handed over as ---------------------------------
+
+_active = threading.local()  # .guard: the NumpyGuard of the learner call now running
+
+
+def _guard() -> NumpyGuard | None:
+    return getattr(_active, "guard", None)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Watched):
+        return value.view(np.ndarray)
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _watched(value: Any) -> Any:
+    if type(value) is np.ndarray:
+        return value.view(Watched)
+    if isinstance(value, tuple):
+        return tuple(_watched(v) for v in value)
+    return value
+
+
+class Watched(np.ndarray):
+    """An ndarray whose operations the running `NumpyGuard` sees; it prints as one."""
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        guard = _guard()
+        if guard is not None:
+            guard.saw(ufunc, sys._getframe(1))
+        out = kwargs.get("out")
+        if out is not None:
+            kwargs["out"] = tuple(_plain(o) for o in out)
+        result = getattr(ufunc, method)(*(_plain(i) for i in inputs), **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return _watched(result)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        guard = _guard()
+        if guard is not None:
+            guard.saw(func, sys._getframe(1))
+        return _watched(func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()}))
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # a copy or a pickle is a plain array
+        return self.view(np.ndarray).__reduce_ex__(protocol)
+
+
+def _method(name: str) -> Any:
+    original = getattr(np.ndarray, name)
+
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        guard = _guard()
+        if guard is not None:
+            guard.saw(("ndarray", name), sys._getframe(1))
+        return _watched(original(self.view(np.ndarray), *_plain(args), **kwargs))
+
+    wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__doc__ = original.__doc__
+    return wrapper
+
+
+# The methods a rule may name ("ndarray.dot"): each call is seen.
+WATCHED_METHODS = ("dot", "repeat", "copy", "tolist")
+for _name in WATCHED_METHODS:
+    setattr(Watched, _name, _method(_name))
+
+
+def watch(value: Any) -> Any:
+    """`value` as the learner's code gets it: each plain ndarray (at the top level or in
+    a tuple or list) as a `Watched` view of the same memory."""
+    if type(value) is np.ndarray:
+        return value.view(Watched)
+    if isinstance(value, (tuple, list)):
+        return type(value)(watch(v) for v in value)
+    return value
+
+
+def unwatch(value: Any) -> Any:
+    """What the learner's code returned, as the test gets it: plain arrays (views of the
+    same memory), inside tuples, lists and dicts too."""
+    if isinstance(value, Watched):
+        return value.view(np.ndarray)
+    if isinstance(value, (tuple, list)):
+        return type(value)(unwatch(v) for v in value)
+    if isinstance(value, dict):
+        return {k: unwatch(v) for k, v in value.items()}
+    return value
+
+
+# --- the guard ----------------------------------------------------------------------
+
+_LINE = "line"
+
+
+class NumpyGuard(PlainPythonGuard):
+    """No torch; NumPy's forbidden and required operations; Python loop iterations."""
+
+    banned = ("torch",)
+    what = "this kata is NumPy only: no torch"
+
+    def __init__(
+        self,
+        rules: RuleSet,
+        *,
+        files: Iterable[str],
+        function: str,
+        budget: int | None = None,
+        floor: int | None = None,
+    ) -> None:
+        super().__init__(rules, files=files, function=function)
+        self.budget = budget
+        self.floor = floor
+        self.iterations = 0
+        self.seen_required: set[str] = set()
+        self._entered = 0
+        self._last: dict[int, tuple[types.CodeType, int]] = {}  # id(frame): code, last line
+        self._previous_trace: Any = None
+        self._previous_guard: NumpyGuard | None = None
+
+    # what the hooks report
+    def saw(self, key: Any, caller: types.FrameType | None) -> None:
+        """An operation ran; `caller` is the frame that called it. Only the learner's own
+        lines count: what NumPy does inside an allowed operation is its business."""
+        if caller is None or caller.f_code.co_filename not in self.files:
+            return
+        try:
+            forbidden = self.rules.forbid.get(key)
+            required = self.rules.require.get(key)
+        except TypeError:  # not hashable
+            return
+        if required is not None:
+            self.seen_required.add(required)
+        if forbidden is not None and not self.violations:
+            where = learner_location(self.files, depth=2)
+            self.violations.append(Violation(f"called {forbidden}, which this kata forbids", where))
+            raise RuleBroken(self.report())
+
+    def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
+        super()._profile(frame, event, arg)
+        if event == "call" and (self.rules.forbid or self.rules.require):
+            self.saw(frame.f_code, frame.f_back)
+            if str(frame.f_globals.get("__name__", "")).endswith("multiarray"):
+                self.saw(("dispatcher", frame.f_code.co_name), frame.f_back)
+        elif event == "c_call" and (self.rules.forbid or self.rules.require):
+            self.saw(arg, frame)
+
+    def _trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename not in self.files:
+            return None
+        self._entered += 1
+        if self._entered > 1 and not (frame.f_code.co_flags & _RESUMED and frame.f_lasti >= 0):
+            self._count(frame)  # a call of the learner's own code inside the call
+        frame.f_trace_lines = True
+        return self._local
+
+    def _local(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event == _LINE:
+            key = id(frame)
+            last = self._last.get(key)
+            if last is not None and last[0] is frame.f_code and frame.f_lineno <= last[1]:
+                self._count(frame)
+            self._last[key] = (frame.f_code, frame.f_lineno)
+        elif event == "return" and not (
+            frame.f_lasti >= 0 and frame.f_code.co_code[frame.f_lasti] == _YIELD
+        ):  # a generator that yields keeps its place: its loop goes on when resumed
+            self._last.pop(id(frame), None)
+        return self._local
+
+    def _count(self, frame: types.FrameType) -> None:
+        self.iterations += 1
+        if self.budget is not None and self.iterations > self.budget and not self.violations:
+            from dojo.rules import Location
+
+            where = Location(frame.f_code.co_filename, frame.f_lineno)
+            self.violations.append(Violation(
+                f"ran more than {self.budget} Python loop iteration"
+                f"{'s' if self.budget != 1 else ''} on this input: a Python loop where "
+                "the kata asks for none (or for fewer)",
+                where,
+                on_input=True,
+            ))
+            raise RuleBrokenOnInput(self.report())
+
+    def report(self) -> str:
+        first = self.violations[0]
+        rule = f"\nThe rule of {self.function}: {self.rules.text}" if self.rules.text else ""
+        return f"{self.function} {first.describe()}{rule}"
+
+    def __enter__(self) -> NumpyGuard:
+        super().__enter__()
+        self._previous_guard = _guard()
+        _active.guard = self
+        self._previous_trace = sys.gettrace()
+        sys.settrace(self._trace)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(self._previous_trace)
+        _active.guard = self._previous_guard
+        super().__exit__(*exc)
+
+    def check_after(self) -> None:
+        """Raise for violations a `try/except` swallowed, for required operations never
+        called, and for fewer loop iterations than the loops the kata asks for."""
+        if self.violations:
+            if self.violations[0].on_input:
+                raise RuleBrokenOnInput(self.report())
+            raise RuleBroken(self.report())
+        missing = sorted(set(self.rules.require.values()) - self.seen_required)
+        if missing:
+            self.violations.append(Violation(f"never called {', '.join(missing)}", None))
+            raise RuleBroken(self.report())
+        if self.floor is not None and self.iterations < self.floor:
+            self.violations.append(Violation(
+                f"ran only {self.iterations} Python loop iteration"
+                f"{'s' if self.iterations != 1 else ''} on this input, but the loops this "
+                f"kata asks for run at least {self.floor}: a vectorised operation did the "
+                "work of a loop",
+                None,
+                on_input=True,
+            ))
+            raise RuleBrokenOnInput(self.report())
+
+
+_YIELD = dis.opmap["YIELD_VALUE"]
+_RESUMED = 0x20 | 0x200 | 0x80  # CO_GENERATOR, CO_ASYNC_GENERATOR, CO_COROUTINE
