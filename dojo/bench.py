@@ -4,7 +4,8 @@ The book multiplies a (5, 784) batch by (784, 10) weights with three loops, then
 two, then broadcasting, then einsum, and finally torch's `@`, and compares the
 times. This module does the same with the learner's `matmul_loops`,
 `matmul_elementwise` (02_matmul), `matmul_broadcast`, `matmul_no_loops`
-(03_broadcasting) and `matmul_einsum` (04_einsum), called directly (without the
+(03_broadcasting) and `matmul_einsum` (04_einsum), then the same rungs of the NumPy
+track (13_numpy_matmul) on NumPy arrays and NumPy's `@`, called directly (without the
 graded tests' rule checks, which would slow them down). A function that is not
 written yet is shown as such, never as a crash.
 
@@ -45,11 +46,15 @@ MAX_RUNS = 50  # ...and at most
 SLOW = 10.0  # seconds: a slow function gets fewer runs (at least one) to stay within this
 
 
+NUMPY_KATA = "13_numpy_matmul"
+
+
 @dataclass(frozen=True)
 class Step:
     label: str
-    kata: str | None  # None: torch's own `@`
+    kata: str | None  # None: the library's own `@`
     function: str
+    numpy: bool = False  # the NumPy track: called on NumPy arrays
 
 
 LADDER = (
@@ -59,6 +64,13 @@ LADDER = (
     Step("no loops", "03_broadcasting", "matmul_no_loops"),
     Step("einsum", "04_einsum", "matmul_einsum"),
     Step("torch @", None, "a @ b"),
+    # The NumPy track (13_numpy_matmul), the same rungs on NumPy arrays.
+    Step("np triple loop", NUMPY_KATA, "matmul_loops", numpy=True),
+    Step("np elementwise", "13_numpy_matmul", "matmul_elementwise", numpy=True),
+    Step("np broadcast", "13_numpy_matmul", "matmul_broadcast", numpy=True),
+    Step("np no loops", "13_numpy_matmul", "matmul_no_loops", numpy=True),
+    Step("np einsum", "13_numpy_matmul", "matmul_einsum", numpy=True),
+    Step("numpy @", None, "a @ b", numpy=True),
 )
 
 
@@ -166,19 +178,24 @@ def one_thread() -> Iterator[None]:
 def _measure(
     step: Step, fn: Callable[..., Any], a: Any, b: Any, expected: Any, clock: Clock
 ) -> Row:
+    import numpy as np
     import torch
 
     from dojo import guard
 
     row = Row(step)
+    kind = np.ndarray if step.numpy else torch.Tensor
+    if step.numpy:
+        a, b = a.numpy(), b.numpy()
     try:
         with guard.cpu_time_limit(TIME_LIMIT, step.function):
             start = clock()
             got = fn(a, b)
             first = clock() - start
-            if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
-                shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
-                row.state, row.detail = "wrong result", f"returned {shape}, expected a tensor " \
+            if not isinstance(got, kind) or tuple(got.shape) != tuple(expected.shape):
+                shape = tuple(got.shape) if isinstance(got, kind) else type(got).__name__
+                what = "an array" if step.numpy else "a tensor"
+                row.state, row.detail = "wrong result", f"returned {shape}, expected {what} " \
                     f"of shape {tuple(expected.shape)}"
                 return row
             row.timing = time_calls(lambda: fn(a, b), first, clock)
@@ -195,7 +212,9 @@ def _measure(
     except Exception as exc:
         row.state, row.detail = "crashed", f"{type(exc).__name__}: {exc}"
         return row
-    error = (got.double() - expected.double()).abs().max().item()
+    if step.numpy:
+        got = torch.from_numpy(np.array(got, copy=True))
+    error = (got.double() - expected.double()).abs().max().item() if got.numel() else 0.0
     if not torch.allclose(got.double(), expected.double(), rtol=1e-4, atol=1e-3):
         row.state, row.detail = "wrong result", f"differs from a @ b by up to {error:.3g}"
     return row
@@ -223,6 +242,8 @@ def _run(course: curriculum.Curriculum, shape: tuple[int, int, int], clock: Cloc
     modules: dict[str, Any] = {}
     rows = []
     for step in LADDER:
+        if step.numpy and _absent(course, NUMPY_KATA):
+            continue  # a course without the NumPy track: no NumPy rungs
         if step.kata is None:
             rows.append(_measure(step, lambda x, y: x @ y, a, b, expected, clock))
             continue
@@ -248,6 +269,14 @@ def _run(course: curriculum.Curriculum, shape: tuple[int, int, int], clock: Cloc
         else:
             rows.append(_measure(step, getattr(module, step.function), a, b, expected, clock))
     return rows
+
+
+def _absent(course: curriculum.Curriculum, kata_id: str) -> bool:
+    try:
+        course.kata(kata_id)
+    except KeyError:
+        return True
+    return False
 
 
 def format_seconds(seconds: float, con: Console) -> str:

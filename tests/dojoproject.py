@@ -166,9 +166,12 @@ def registry_text(katas: list[curriculum.Kata]) -> str:
         lines.append("[[kata]]")
         for key in ("id", "module", "title", "grade", "book"):
             lines.append(f"{key} = {_toml(getattr(kata, key))}")
+        if kata.track != "torch":
+            lines.append(f"track = {_toml(kata.track)}")
         for fn in kata.functions:
             lines += ["", "[[kata.function]]", f"name = {_toml(fn.name)}"]
-            for key in ("rule", "plain_python", "forbid", "require", "max_torch_calls", "hints"):
+            for key in ("rule", "plain_python", "forbid", "require", "max_torch_calls",
+                        "max_loops", "min_loops", "hints"):
                 value = getattr(fn, key)
                 if value:
                     lines.append(f"{key} = {_toml(value)}")

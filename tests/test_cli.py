@@ -821,6 +821,22 @@ def test_bench_times_the_ladder_and_marks_unwritten_steps(tmp_path, home):
     assert "Steps marked not started get their time once you write them." in out
 
 
+def test_bench_times_the_numpy_rungs_beside_the_torch_ladder(tmp_path, home):
+    root = dojoproject.real(tmp_path / "clone", ["13_numpy_matmul"], solved=("13_numpy_matmul",))
+    result = dojo(root, home, "bench", "--shape", "3,16,4")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    timed = r"\s+[\d.]+ (s|ms|µs)\s+(±[\d.,]+%|1 run)\s+[\d,.]+×"
+    for label, function in (
+        ("np triple loop", "matmul_loops"), ("np elementwise", "matmul_elementwise"),
+        ("np broadcast", "matmul_broadcast"), ("np no loops", "matmul_no_loops"),
+        ("np einsum", "matmul_einsum"), ("numpy @", "a @ b"),
+    ):
+        row = next(line for line in out.splitlines() if line.startswith(label))
+        assert re.search(re.escape(function) + timed, row), row
+    assert "wrong result" not in out and "crashed" not in out
+
+
 def test_bench_on_a_curriculum_without_the_ladder(project, home):
     result = dojo(project, home, "bench", "--shape", "2,3,2")
     assert result.returncode == 0, result.stderr

@@ -366,6 +366,19 @@ def test_load_reads_katas_and_functions(tmp_path):
     assert course.kata("01_x") is entry
 
 
+def test_a_kata_belongs_to_the_torch_track_unless_it_says_numpy(tmp_path):
+    (entry,) = load_text(tmp_path, GOOD).katas
+    assert entry.track == "torch"
+    numpy = GOOD.replace('book = "somewhere"', 'book = "somewhere"\ntrack = "numpy"').replace(
+        'max_torch_calls = "3"', 'max_loops = "a.shape[0]"\nmin_loops = "1"'
+    )
+    (entry,) = load_text(tmp_path, numpy).katas
+    fn = entry.function("f")
+    assert entry.track == "numpy" and (fn.max_loops, fn.min_loops) == ("a.shape[0]", "1")
+    message = load_error(tmp_path, GOOD.replace('book = "somewhere"', 'book = "x"\ntrack = "jax"'))
+    assert "kata #1: track must be one of torch, numpy" in message
+
+
 def test_asking_for_an_unknown_kata_or_function_names_it(tmp_path):
     course = load_text(tmp_path, GOOD)
     with pytest.raises(KeyError, match="02_y"):

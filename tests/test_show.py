@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -164,3 +165,16 @@ def test_clip_keeps_the_first_and_last_lines_and_counts_the_rest():
     assert kept[:25] == lines[:25] and kept[-75:] == lines[-75:]
     assert kept[25].startswith("[... 9,900 lines (")
     assert "of the output cut: the first 25 and the last 75 are shown ...]" in kept[25]
+
+
+def test_a_numpy_array_is_code_that_rebuilds_it_with_its_dtype_and_layout():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3).T
+    code = show.array_code(a)
+    assert code.startswith("np.array([[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]], dtype=np.float32)")
+    assert "non-contiguous view, strides (4, 12) (bytes)" in code
+    rebuilt = eval(code.partition("  #")[0], {"np": np})
+    assert rebuilt.dtype == a.dtype and np.array_equal(rebuilt, a)
+    assert show.value_code(np.zeros((0, 3))) == "np.zeros((0, 3), dtype=np.float64)"
+    assert show.array_code(np.ones((30, 30))) == "np.full((30, 30), 1.0, dtype=np.float64)"
+    large = show.array_code(np.arange(900.0))
+    assert large.startswith("<array of shape (900,), np.float64, 900 values")
