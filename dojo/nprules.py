@@ -22,6 +22,7 @@ an input is not seen.
 from __future__ import annotations
 
 import dis
+import functools
 import sys
 import threading
 import types
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from dojo.outcomes import RuleBroken, RuleBrokenOnInput
-from dojo.rules import PlainPythonGuard, RuleSet, Violation, learner_location
+from dojo.rules import Location, PlainPythonGuard, RuleSet, Violation, learner_location
 
 # Groups of NumPy operations, by name ("np.X", "np.linalg.X", "ndarray.X").
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -267,6 +268,35 @@ class NumpyGuard(PlainPythonGuard):
             self.violations.append(Violation(f"called {forbidden}, which this kata forbids", where))
             raise RuleBroken(self.report())
 
+    def _check_globals(self, frame: types.FrameType) -> None:
+        """Also read the learner's code for a matrix product that would slip past the
+        hooks on a plain copy of an input (`np.asarray(a) @ b`): `@`, `.dot`,
+        `np.matmul`, and forbidden NumPy functions imported by name."""
+        super()._check_globals(frame)
+        if self.violations or not self.rules.forbid:
+            return
+        for kind, name, line in _static_uses(frame.f_code):
+            key: Any = None
+            if kind == "op":
+                key = np.matmul
+            elif kind == "attr" and name in _STATIC_ATTRS:
+                key = getattr(np, name, None)
+                if key not in self.rules.forbid:
+                    key = ("ndarray", name)
+            elif kind == "global":
+                key = frame.f_globals.get(name)
+            try:
+                forbidden = self.rules.forbid.get(key) if key is not None else None
+            except TypeError:  # not hashable
+                continue
+            if forbidden is not None:
+                what = {"op": "`@` (np.matmul)", "attr": f"`.{name}`"}.get(kind, forbidden)
+                where = Location(frame.f_code.co_filename, line)
+                self.violations.append(
+                    Violation(f"uses {what}, which this kata forbids", where)
+                )
+                return
+
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
         super()._profile(frame, event, arg)
         if event == "call" and (self.rules.forbid or self.rules.require):
@@ -301,8 +331,6 @@ class NumpyGuard(PlainPythonGuard):
     def _count(self, frame: types.FrameType) -> None:
         self.iterations += 1
         if self.budget is not None and self.iterations > self.budget and not self.violations:
-            from dojo.rules import Location
-
             where = Location(frame.f_code.co_filename, frame.f_lineno)
             self.violations.append(Violation(
                 f"ran more than {self.budget} Python loop iteration"
@@ -355,4 +383,28 @@ class NumpyGuard(PlainPythonGuard):
 
 
 _YIELD = dis.opmap["YIELD_VALUE"]
+# Attributes read as a matrix product whatever they are read from: the ufuncs (which
+# the hooks see only on watched arrays) and ndarray.dot.
+_STATIC_ATTRS = frozenset({"matmul", "dot", "vecdot", "matvec", "vecmat"})
+_MATMUL_OPS = frozenset({"BINARY_MATRIX_MULTIPLY", "INPLACE_MATRIX_MULTIPLY"})  # 3.10
+
+
+@functools.lru_cache(maxsize=4096)
+def _static_uses(code: types.CodeType) -> tuple[tuple[str, str, int], ...]:
+    """("op", "@", line) for each matrix-product operator in `code`, ("attr", name,
+    line) for each attribute it reads, ("global", name, line) for each global."""
+    found, line = [], code.co_firstlineno
+    for ins in dis.get_instructions(code):
+        lineno = getattr(getattr(ins, "positions", None), "lineno", None) or ins.starts_line
+        if isinstance(lineno, int) and not isinstance(lineno, bool):
+            line = lineno
+        if ins.opname in _MATMUL_OPS or (
+            ins.opname == "BINARY_OP" and ins.argrepr in ("@", "@=")
+        ):
+            found.append(("op", "@", line))
+        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and isinstance(ins.argval, str):
+            found.append(("attr", ins.argval, line))
+        elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
+            found.append(("global", ins.argval, line))
+    return tuple(found)
 _RESUMED = 0x20 | 0x200 | 0x80  # CO_GENERATOR, CO_ASYNC_GENERATOR, CO_COROUTINE

@@ -3,6 +3,7 @@ iterations counted) and the Watched view the inputs are handed over as."""
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 
@@ -170,16 +171,25 @@ def test_a_floor_of_iterations_catches_vectorised_work(learner):
         ("vectorize", "np.vectorize"),
     ],
 )
-def test_forbidden_numpy_operations_are_caught_at_the_learners_line(learner, name, op):
+@pytest.mark.parametrize("read_the_code", [True, False], ids=["code read", "hooks only"])
+def test_forbidden_numpy_operations_are_caught_at_the_learners_line(
+    learner, monkeypatch, name, op, read_the_code
+):
+    if not read_the_code:  # the hooks alone, as they see the calls run
+        monkeypatch.setattr(nprules, "_static_uses", lambda code: ())
     with pytest.raises(RuleBroken) as info:
         run(learner, name, forbid=["np-matmul-family", "np-python-loops"])
     message = info.value.message
-    assert f"{name} called {op}, which this kata forbids" in message
+    short = op.rpartition(".")[2]
+    assert re.search(
+        rf"{name} (called {re.escape(op)}|uses `(@` \(np.matmul\)|\.{short}`)|uses {op}), "
+        "which this kata forbids", message
+    ), message
     assert "learner_np.py:" in message
 
 
 def test_a_swallowed_violation_is_still_reported(learner):
-    with pytest.raises(RuleBroken, match=r"called np.matmul"):
+    with pytest.raises(RuleBroken, match=r"np.matmul"):
         run(learner, "swallows", forbid=["np-matmul-family"])
 
 
@@ -241,3 +251,53 @@ def test_every_group_names_real_operations_and_unknown_names_are_refused():
         nprules.expand(["torch.mm"])
     with pytest.raises(ValueError, match="this numpy has no no_such_function"):
         nprules.expand(["np.no_such_function"])
+
+
+ESCAPES = '''
+import numpy as np
+from numpy import matmul
+
+
+def operator_on_copies(a, b):
+    return np.asarray(a) @ np.asarray(b)
+
+
+def ufunc_on_copies(a, b):
+    return np.matmul(np.array(a), np.array(b))
+
+
+def imported_by_name(a, b):
+    return matmul(np.array(a), np.array(b))
+
+
+def method_on_copies(a, b):
+    return np.asarray(a).dot(np.asarray(b))
+
+
+def lists_copy_is_fine(a, b):
+    strides = list(a.strides)
+    return a.reshape(-1)[: len(strides.copy())]
+'''
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("operator_on_copies", "uses `@` (np.matmul)"),
+        ("ufunc_on_copies", "uses `.matmul`"),
+        ("imported_by_name", "uses np.matmul"),
+        ("method_on_copies", "uses `.dot`"),
+    ],
+)
+def test_a_matrix_product_on_plain_copies_is_read_from_the_code(tmp_path, monkeypatch, name, what):
+    path = tmp_path / "escapes_np.py"
+    path.write_text(ESCAPES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("escapes_np", None)
+    import escapes_np
+
+    with pytest.raises(RuleBroken) as info:
+        run(escapes_np, name, forbid=["np-matmul-family"])
+    assert f"{name} {what}, which this kata forbids" in info.value.message
+    assert "escapes_np.py:" in info.value.message
+    run(escapes_np, "lists_copy_is_fine", forbid=["np-matmul-family", "np-copies"])

@@ -30,6 +30,7 @@ EXPECTED = {
     "matmul_no_loops__sums_last_axis": "wrong",
     "matmul_no_loops__loop_over_rows": "rule broken",
     "matmul_no_loops__vectorize": "rule broken",
+    "matmul_no_loops__asarray_then_matmul": "rule broken",
     "matmul_no_loops__zeros_then_add_loses_dtype": "wrong",
     "matmul_einsum__wrong_output_letters": "wrong",
     "matmul_einsum__uses_matmul": "rule broken",
@@ -312,3 +313,10 @@ def expand_like__copy_with_tile(v, m):
 def expand_like__all_strides_zero(v, m):
     """Stride 0 everywhere: every element reads v's first one."""
     return as_strided(v, shape=m.shape, strides=[0] * m.ndim, writeable=False)
+
+
+def matmul_no_loops__asarray_then_matmul(a, b):
+    """Plain copies of the inputs first, then the product the kata forbids."""
+    a, b = np.asarray(a), np.asarray(b)
+    _check_shapes(a, b)
+    return a @ b
