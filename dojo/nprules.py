@@ -51,6 +51,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "np.ascontiguousarray", "np.concatenate", "np.stack", "np.vstack", "np.hstack",
         "ndarray.tolist",
     ),
+    # A required group is met by any one member: "build it from a strided view".
+    "np-stride-tricks": (
+        "np.lib.stride_tricks.as_strided", "np.lib.stride_tricks.sliding_window_view",
+    ),
     # Whatever runs a Python function over the elements: a loop the trace cannot see.
     "np-python-loops": (
         "np.vectorize", "np.frompyfunc", "np.apply_along_axis", "np.apply_over_axes",
@@ -106,12 +110,16 @@ def keys(obj: Any, name: str) -> list[Any]:
     return found
 
 
-def expand(names: Iterable[str]) -> dict[Any, str]:
+def expand(names: Iterable[str], *, as_named: bool = False) -> dict[Any, str]:
     """Map what the hooks see for each operation `names` name (groups expanded) to its
-    name; operations this NumPy lacks are skipped inside groups, refused outside."""
+    name, or with `as_named` to the name as given (a group's name for its members: a
+    requirement is met by any one of them); operations this NumPy lacks are skipped
+    inside groups, refused outside."""
     out: dict[Any, str] = {}
     for name in names:
-        for member in GROUPS.get(name, (name,)):
+        members = GROUPS.get(name, (name,))
+        shown = " or ".join(members) if as_named else ""
+        for member in members:
             try:
                 obj = resolve(member)
             except ValueError:
@@ -119,7 +127,7 @@ def expand(names: Iterable[str]) -> dict[Any, str]:
                     continue
                 raise
             for key in keys(obj, member):
-                out.setdefault(key, member)
+                out.setdefault(key, shown or member)
     return out
 
 
@@ -228,8 +236,8 @@ _LINE = "line"
 class NumpyGuard(PlainPythonGuard):
     """No torch; NumPy's forbidden and required operations; Python loop iterations."""
 
-    banned = ("torch",)
-    what = "this kata is NumPy only: no torch"
+    banned = ("torch", "scipy")  # scipy.signal.convolve2d would do kata 15's work
+    what = "this kata is NumPy only (no torch, no scipy)"
 
     def __init__(
         self,

@@ -253,7 +253,8 @@ class RuleSet:
         if numpy:
             from dojo import nprules
 
-            return cls(text, plain_python, nprules.expand(forbid), nprules.expand(require),
+            return cls(text, plain_python, nprules.expand(forbid),
+                       nprules.expand(require, as_named=True),
                        numpy=True, max_loops=max_loops, min_loops=min_loops)
         return cls(text, plain_python, expand(forbid), _with_twins(expand(require)),
                    max_torch_calls, min_torch_calls)
