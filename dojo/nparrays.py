@@ -9,7 +9,7 @@ as `np.array(...)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from dojo import checks
 from dojo import strategies as ds
+from dojo.outcomes import WrongAnswer
 
 NP_DTYPES = {torch.float32: np.dtype(np.float32), torch.float64: np.dtype(np.float64)}
 
@@ -70,11 +71,12 @@ def assert_array(
     `bound` of `expected` (a tensor, computed in float64 by PyTorch).
 
     With `scalar`, a NumPy scalar of `dtype` (what `a @ b` of two vectors gives) or a
-    0-d array passes too.
+    0-d array passes too; where the expected shape is (), a NumPy scalar always does
+    (a ufunc on a 0-d array returns one).
     """
     __tracebackhide__ = True
     shape = tuple(expected.shape)
-    if scalar and isinstance(got, np.generic):
+    if (scalar or shape == ()) and isinstance(got, np.generic):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
         what = "a NumPy scalar" if scalar else f"a numpy.ndarray of shape {shape}"
@@ -170,3 +172,34 @@ def assert_matmul_rejects(
     call = f"{fn.__name__}(a, b) with a.shape={a.shape}, b.shape={b.shape}"
     with checks.raises(call, shapes=(a.shape, b.shape), why="a's columns must match b's rows"):
         fn(a, b)
+
+
+def assert_gradients(
+    got: Mapping[str, Any],
+    expected: Mapping[str, torch.Tensor] | Sequence[Mapping[str, torch.Tensor]],
+    *,
+    dtype: np.dtype,
+    bounds: Mapping[str, torch.Tensor | float] | None = None,
+    hints: Mapping[str, str] | None = None,
+) -> None:
+    """Each array of `got` ("inp_g": the learner's gradient) against the float64
+    gradient `expected` has under the same name, within `bounds`. Where more than one
+    answer is right (ReLU's derivative at exactly 0), pass a sequence of mappings: all
+    gradients must match one of them; a failure shows the first answer's mismatch."""
+    __tracebackhide__ = True
+    answers = [expected] if isinstance(expected, Mapping) else list(expected)
+    bounds, hints = bounds or {}, hints or {}
+    first: WrongAnswer | None = None
+    for answer in answers:
+        try:
+            for name, want in answer.items():
+                assert_array(
+                    got[name], want, dtype=dtype, bound=bounds.get(name), name=name,
+                    hint=hints.get(name, ""),
+                )
+        except WrongAnswer as exc:
+            first = first or exc
+            continue
+        return
+    assert first is not None
+    raise first

@@ -287,6 +287,8 @@ class NumpyGuard(PlainPythonGuard):
             key: Any = None
             if kind == "op":
                 key = np.matmul
+            elif kind == "attr" and name.startswith("random."):
+                key = getattr(np.random, name.partition(".")[2], None)
             elif kind == "attr" and name in _STATIC_ATTRS:
                 key = getattr(np, name, None)
                 if key not in self.rules.forbid:
@@ -299,6 +301,8 @@ class NumpyGuard(PlainPythonGuard):
                 continue
             if forbidden is not None:
                 what = {"op": "`@` (np.matmul)", "attr": f"`.{name}`"}.get(kind, forbidden)
+                if name.startswith("random."):
+                    what = forbidden
                 where = Location(frame.f_code.co_filename, line)
                 self.violations.append(
                     Violation(f"uses {what}, which this kata forbids", where)
@@ -400,8 +404,11 @@ _MATMUL_OPS = frozenset({"BINARY_MATRIX_MULTIPLY", "INPLACE_MATRIX_MULTIPLY"})  
 @functools.lru_cache(maxsize=4096)
 def _static_uses(code: types.CodeType) -> tuple[tuple[str, str, int], ...]:
     """("op", "@", line) for each matrix-product operator in `code`, ("attr", name,
-    line) for each attribute it reads, ("global", name, line) for each global."""
+    line) for each attribute it reads ("random.randn" for one read off a `random`: the
+    global generator's functions are Cython, out of sight of the profile hook), and
+    ("global", name, line) for each global."""
     found, line = [], code.co_firstlineno
+    previous = None
     for ins in dis.get_instructions(code):
         lineno = getattr(getattr(ins, "positions", None), "lineno", None) or ins.starts_line
         if isinstance(lineno, int) and not isinstance(lineno, bool):
@@ -411,8 +418,10 @@ def _static_uses(code: types.CodeType) -> tuple[tuple[str, str, int], ...]:
         ):
             found.append(("op", "@", line))
         elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and isinstance(ins.argval, str):
-            found.append(("attr", ins.argval, line))
+            after_random = previous is not None and previous.argval == "random"
+            found.append(("attr", f"random.{ins.argval}" if after_random else ins.argval, line))
         elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
             found.append(("global", ins.argval, line))
+        previous = ins if ins.opname in ("LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME") else None
     return tuple(found)
 _RESUMED = 0x20 | 0x200 | 0x80  # CO_GENERATOR, CO_ASYNC_GENERATOR, CO_COROUTINE

@@ -169,7 +169,7 @@ def array_code(a: np.ndarray) -> str:
     dtype = f"np.{a.dtype}"
     if a.size == 0:
         return f"np.zeros({a.shape}, dtype={dtype})"
-    t = torch.from_numpy(np.ascontiguousarray(a))
+    t = torch.from_numpy(np.array(a, order="C", copy=True))  # 0-d stays 0-d
     code = tensor_code(t).replace(f"dtype=torch.{a.dtype}", f"dtype={dtype}")
     for maker in ("tensor", "full"):
         if code.startswith(f"torch.{maker}("):

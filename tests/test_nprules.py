@@ -309,3 +309,47 @@ def test_a_matrix_product_on_plain_copies_is_read_from_the_code(tmp_path, monkey
     assert f"{name} {what}, which this kata forbids" in info.value.message
     assert "escapes_np.py:" in info.value.message
     run(escapes_np, "lists_copy_is_fine", forbid=["np-matmul-family", "np-copies"])
+
+
+GLOBAL_RNG = '''
+import numpy as np
+from numpy.random import randn
+
+
+def module_function(n, rng):
+    return np.random.randn(n, n)
+
+
+def imported_function(n, rng):
+    return randn(n, n)
+
+
+def seeds_it(n, rng):
+    np.random.seed(0)
+    return rng.standard_normal((n, n))
+
+
+def generator_methods_are_fine(n, rng):
+    return rng.normal(0, 1, (n, n)) + rng.standard_normal((n, n))
+'''
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [("module_function", "np.random.randn"), ("imported_function", "np.random.randn"),
+     ("seeds_it", "np.random.seed")],
+)
+def test_numpys_global_generator_is_read_from_the_code(tmp_path, monkeypatch, name, what):
+    # np.random's functions are Cython: neither the profile hook nor a view class sees them.
+    path = tmp_path / "rng_np.py"
+    path.write_text(GLOBAL_RNG)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("rng_np", None)
+    import rng_np
+
+    forbid = ["np.random.seed", "np.random.randn", "np.random.normal",
+              "np.random.standard_normal"]
+    with pytest.raises(RuleBroken) as info:
+        run(rng_np, name, forbid=forbid, args=(3, np.random.default_rng(0)))
+    assert f"{name} uses {what}, which this kata forbids" in info.value.message
+    run(rng_np, "generator_methods_are_fine", forbid=forbid, args=(3, np.random.default_rng(0)))
