@@ -11,9 +11,10 @@ PyTorch katas watch operations with a TorchFunctionMode; NumPy has no such mode,
   `a.dot(b)`; results of operations on it stay watched, results handed back to the
   test are plain arrays again;
 - a trace hook (`sys.settrace`) on the learner's frames that counts Python loop
-  iterations: every jump back to an earlier or the same line, and every call of the
-  learner's own functions past the first. "Three loops", "one loop" and "no loop"
-  are graded on that count, a deterministic number, never on the clock.
+  iterations: every arrival at the target of a jump back in the bytecode (a loop
+  going round), and every call of the learner's own functions past the first.
+  "Three loops", "one loop" and "no loop" are graded on that count, a deterministic
+  number, never on the clock.
 
 A guard for honest learners, not a sandbox: `np.asarray(a) @ b` on a plain copy of
 an input is not seen.
@@ -254,7 +255,6 @@ class NumpyGuard(PlainPythonGuard):
         self.iterations = 0
         self.seen_required: set[str] = set()
         self._entered = 0
-        self._last: dict[int, tuple[types.CodeType, int]] = {}  # id(frame): code, last line
         self._previous_trace: Any = None
         self._previous_guard: NumpyGuard | None = None
 
@@ -328,16 +328,12 @@ class NumpyGuard(PlainPythonGuard):
         return self._local
 
     def _local(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if event == _LINE:
-            key = id(frame)
-            last = self._last.get(key)
-            if last is not None and last[0] is frame.f_code and frame.f_lineno <= last[1]:
-                self._count(frame)
-            self._last[key] = (frame.f_code, frame.f_lineno)
-        elif event == "return" and not (
-            frame.f_lasti >= 0 and frame.f_code.co_code[frame.f_lasti] == _YIELD
-        ):  # a generator that yields keeps its place: its loop goes on when resumed
-            self._last.pop(id(frame), None)
+        # A loop going round lands on the target of a jump back in the bytecode (a
+        # `for`'s FOR_ITER, a `while`'s body), and Python reports a line there each time.
+        # A statement over several lines (a call, a black-formatted subscript) steps
+        # back to an earlier line without looping: it lands on no such target.
+        if event == _LINE and frame.f_lasti in _loop_targets(frame.f_code):
+            self._count(frame)
         return self._local
 
     def _count(self, frame: types.FrameType) -> None:
@@ -394,7 +390,19 @@ class NumpyGuard(PlainPythonGuard):
             raise RuleBrokenOnInput(self.report())
 
 
-_YIELD = dis.opmap["YIELD_VALUE"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _loop_targets(code: types.CodeType) -> frozenset[int]:
+    """The offsets in `code` that a jump back goes to: where each loop goes round."""
+    targets = set()
+    for ins in dis.get_instructions(code):
+        if (ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs) and isinstance(
+            ins.argval, int
+        ) and ins.argval <= ins.offset:
+            targets.add(ins.argval)
+    return frozenset(targets)
+
 # Attributes read as a matrix product whatever they are read from: the ufuncs (which
 # the hooks see only on watched arrays) and ndarray.dot.
 _STATIC_ATTRS = frozenset({"matmul", "dot", "vecdot", "matvec", "vecmat"})

@@ -50,6 +50,23 @@ def vectorised(a, b):
     return (a[:, :, None] * b[None]).sum(axis=1)
 
 
+def formatted_over_lines(a, b):
+    c = np.zeros(
+        (a.shape[0], b.shape[1]),
+        dtype=a.dtype,
+    )
+    for i in range(a.shape[0]):
+        c[
+            i
+        ] = (
+            a[i, :, None]
+            * b
+        ).sum(
+            axis=0
+        )
+    return c
+
+
 def helpers(a, b):
     return _half(a) + _half(b)
 
@@ -133,6 +150,7 @@ def run(learner, name, *, forbid=(), require=(), budget=None, floor=None, args=(
         ("one_line_loop", 3),  # a loop on one line still counts each round
         ("while_loop", 3),
         ("vectorised", 0),
+        ("formatted_over_lines", 3),  # statements over several lines are not loops
         ("helpers", 2),  # each call of the learner's own functions inside the call
     ],
 )
