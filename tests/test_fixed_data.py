@@ -28,7 +28,10 @@ def run(pytester, mutant: str, *select: str):
 
 
 def test_a_failing_fit_shows_the_regression_described_as_fixed_data(pytester):
-    result = run(pytester, "10_autograd_function::fit_with_my_relu__no_squeeze", "-k", "learns_a_regression and float32")
+    result = run(
+        pytester, "10_autograd_function::fit_with_my_relu__no_squeeze",
+        "-k", "learns_a_regression and float32",
+    )
     assert result.all_verdicts == ["wrong"], result.output
     failure = failures(result.output)["test_fit_with_my_relu_learns_a_regression[cpu-float32]"]
     assert "The test's fixed input (the same on every run):\n" in failure
@@ -41,7 +44,9 @@ def test_a_failing_fit_shows_the_regression_described_as_fixed_data(pytester):
 
 
 def test_a_fit_that_fails_because_my_relu_is_wrong_says_so_without_the_data(pytester):
-    result = run(pytester, "10_autograd_function::MyRelu__ignores_grad_output", "-k", "learns_a_regression")
+    result = run(
+        pytester, "10_autograd_function::MyRelu__ignores_grad_output", "-k", "learns_a_regression"
+    )
     assert result.all_verdicts == ["wrong", "wrong"], result.output
     shown = failures(result.output)
     assert len(shown) == 2, result.output  # float32 and float64
