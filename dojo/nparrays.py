@@ -66,13 +66,15 @@ def assert_array(
     name: str = "result",
     hint: str | Callable[[], str] = "",
     scalar: bool = False,
+    dtype_hint: str = "",
 ) -> None:
     """`got` is a NumPy array of `expected`'s shape and of `dtype`, with values within
     `bound` of `expected` (a tensor, computed in float64 by PyTorch).
 
     With `scalar`, a NumPy scalar of `dtype` (what `a @ b` of two vectors gives) or a
     0-d array passes too; where the expected shape is (), a NumPy scalar always does
-    (a ufunc on a 0-d array returns one).
+    (a ufunc on a 0-d array returns one). `dtype_hint` replaces the general advice on
+    a wrong dtype.
     """
     __tracebackhide__ = True
     shape = tuple(expected.shape)
@@ -90,7 +92,9 @@ def assert_array(
             (hint if isinstance(hint, str) and hint else _shape_hint(got.shape, shape)),
         )
     if got.dtype != dtype:
-        raise checks.fail(f"{name}.dtype={got.dtype}, but should be {dtype}", _dtype_hint(dtype))
+        raise checks.fail(
+            f"{name}.dtype={got.dtype}, but should be {dtype}", dtype_hint or _dtype_hint(dtype)
+        )
     assert_values(got, expected, bound=bound, name=name, hint=hint)
 
 

@@ -115,6 +115,9 @@ def check_init(init, name, n_in, n_out, dtype, seed):
         got, torch.zeros(n_in, n_out, dtype=F64), dtype=np.dtype(dtype), bound=math.inf,
         hint="draw with rng.standard_normal((n_in, n_out), dtype=dtype): the shape and "
         "dtype asked for.",
+        dtype_hint=f"dtype={np.dtype(dtype).name} was asked for: rng.standard_normal(shape, "
+        "dtype=dtype) draws in it, while rng.normal(...) and np.random's functions give "
+        "float64 (cast with .astype(dtype)).",
     )
     rate = stats.per_check_rate(stats.FALSE_FAILURE_RATE, hsettings().max_examples + 2)
     sample = torch.from_numpy(np.array(got, dtype=np.float64))

@@ -24,6 +24,7 @@ EXPECTED = {
     "kaiming_init__xavier_std": "wrong",
     "kaiming_init__variance_not_std": "wrong",
     "kaiming_init__new_rng_each_call": "wrong",
+    "kaiming_init__rng_normal_float64": "wrong",
     "mse_grad__forgets_two": "wrong",
     "mse_grad__flat_result": "wrong",
     "mse_grad__no_mean": "wrong",
@@ -368,3 +369,8 @@ _train_reference = train
 def train__returns_last_loss(x, y, *, n_hidden=32, lr=0.05, epochs=200, seed=0):
     """Only the final loss."""
     return _train_reference(x, y, n_hidden=n_hidden, lr=lr, epochs=epochs, seed=seed)[-1]
+
+
+def kaiming_init__rng_normal_float64(n_in, n_out, rng, *, dtype=np.float32):
+    """rng.normal with the right std, but float64 whatever dtype was asked for."""
+    return rng.normal(0.0, math.sqrt(2 / n_in), size=(n_in, n_out))
