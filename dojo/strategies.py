@@ -197,6 +197,20 @@ def expandable_shapes(
 
 
 @st.composite
+def expand_cases(
+    draw: st.DrawFn,
+) -> tuple[torch.Tensor, int | None, Shape]:
+    """(base, index, target shape) for `expand_like` (katas 03 and 13): v is base, or
+    base[index], a view that starts partway into base's memory (a storage offset), and
+    v's shape broadcasts to the target (see `expandable_shapes`)."""
+    v_shape, target = draw(expandable_shapes(), label="shapes")
+    dtype = draw(float_dtypes(), label="dtype")
+    index = draw(st.sampled_from((None, 1)), label="index")
+    shape = v_shape if index is None else (2, *v_shape)
+    return draw(tensors(shape, dtype=dtype), label="base"), index, target
+
+
+@st.composite
 def broadcastable_operands(
     draw: st.DrawFn,
     *,

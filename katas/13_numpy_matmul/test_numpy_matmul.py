@@ -284,19 +284,8 @@ def test_broadcast_shapes_rejects_incompatible_shapes(kata, shapes):
 # --- expand_like ----------------------------------------------------------------
 
 
-@st.composite
-def expand_cases(draw):
-    """(base, index, target shape): v is base, or base[index], a view that starts
-    partway into base's memory."""
-    v_shape, target = draw(ds.expandable_shapes(), label="shapes")
-    dtype = draw(ds.float_dtypes(), label="dtype")
-    index = draw(st.sampled_from((None, 1)), label="index")
-    shape = v_shape if index is None else (2, *v_shape)
-    return draw(ds.tensors(shape, dtype=dtype), label="base"), index, target
-
-
 @graded("expand_like")
-@given(case=expand_cases())
+@given(case=ds.expand_cases())
 @ds.pinned(
     "case",
     (torch.arange(6.0).reshape(2, 3), 1, (4, 3)),  # v = base[1] starts partway in
