@@ -162,23 +162,29 @@ def _watched(value: Any) -> Any:
 class Watched(np.ndarray):
     """An ndarray whose operations the running `NumpyGuard` sees; it prints as one."""
 
+    # The hooks below run for every operation inside the learner's call, under the
+    # guard's profile hook, which sees every call they make: they make few.
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        guard = _guard()
-        if guard is not None:
+        guard = getattr(_active, "guard", None)
+        if guard is not None and guard.watching:
             guard.saw(ufunc, sys._getframe(1))
         out = kwargs.get("out")
         if out is not None:
-            kwargs["out"] = tuple(_plain(o) for o in out)
-        result = getattr(ufunc, method)(*(_plain(i) for i in inputs), **kwargs)
+            kwargs["out"] = tuple([o.view(np.ndarray) if type(o) is Watched else o for o in out])
+        args = [i.view(np.ndarray) if type(i) is Watched else i for i in inputs]
+        result = getattr(ufunc, method)(*args, **kwargs)
         if out is not None:
             return out[0] if len(out) == 1 else out
-        return _watched(result)
+        if type(result) is np.ndarray:
+            return result.view(Watched)
+        return _watched(result) if type(result) is tuple else result
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        guard = _guard()
-        if guard is not None:
+        guard = getattr(_active, "guard", None)
+        if guard is not None and guard.watching:
             guard.saw(func, sys._getframe(1))
-        return _watched(func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()}))
+        result = func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})
+        return result.view(Watched) if type(result) is np.ndarray else _watched(result)
 
     def __repr__(self) -> str:
         return repr(self.view(np.ndarray))
@@ -254,6 +260,9 @@ class NumpyGuard(PlainPythonGuard):
         self.floor = floor
         self.iterations = 0
         self.seen_required: set[str] = set()
+        self.watching = bool(rules.forbid or rules.require)  # any operation to look for
+        self._codes: dict[types.CodeType, tuple[bool, bool, bool]] = {}
+        self._read: set[types.CodeType] = set()
         self._entered = 0
         self._previous_trace: Any = None
         self._previous_guard: NumpyGuard | None = None
@@ -279,7 +288,11 @@ class NumpyGuard(PlainPythonGuard):
     def _check_globals(self, frame: types.FrameType) -> None:
         """Also read the learner's code for a matrix product that would slip past the
         hooks on a plain copy of an input (`np.asarray(a) @ b`): `@`, `.dot`,
-        `np.matmul`, and forbidden NumPy functions imported by name."""
+        `np.matmul`, and forbidden NumPy functions imported by name. Once per code
+        object and call: a loop calling a helper reads the same code every time."""
+        if frame.f_code in self._read:
+            return
+        self._read.add(frame.f_code)
         super()._check_globals(frame)
         if self.violations or not self.rules.forbid:
             return
@@ -310,13 +323,31 @@ class NumpyGuard(PlainPythonGuard):
                 return
 
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
-        super()._profile(frame, event, arg)
-        if event == "call" and (self.rules.forbid or self.rules.require):
-            self.saw(frame.f_code, frame.f_back)
-            if str(frame.f_globals.get("__name__", "")).endswith("multiarray"):
-                self.saw(("dispatcher", frame.f_code.co_name), frame.f_back)
-        elif event == "c_call" and (self.rules.forbid or self.rules.require):
-            self.saw(arg, frame)
+        # Every call NumPy makes inside the learner's call lands here: what a code
+        # object is (the learner's? banned?) is worked out once, not at every call.
+        if self.violations:
+            return
+        if event == "call":
+            code = frame.f_code
+            known = self._codes.get(code)
+            if known is None:
+                module = str(frame.f_globals.get("__name__", ""))
+                known = self._codes[code] = (
+                    code.co_filename in self.files,
+                    module.split(".")[0] in self.banned,
+                    module.endswith("multiarray"),
+                )
+            learner, banned, dispatcher = known
+            if learner or banned:
+                super()._profile(frame, event, arg)  # the globals it reads; torch's code
+            if self.watching and not self.violations:
+                self.saw(code, frame.f_back)
+                if dispatcher:
+                    self.saw(("dispatcher", code.co_name), frame.f_back)
+        elif event == "c_call":
+            super()._profile(frame, event, arg)
+            if self.watching and not self.violations:
+                self.saw(arg, frame)
 
     def _trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename not in self.files:
