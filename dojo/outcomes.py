@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from dojo.i18n import N_, _
+
 PLACEHOLDER = re.compile(r"^kata (?P<kata>\S+): implement (?P<name>\S+)")
 
 PASSED = "passed"
@@ -19,6 +21,25 @@ CRASHED = "crashed"
 RULE_BROKEN = "rule broken"
 TOO_SLOW = "too slow"
 ERROR = "error"  # the test or the harness failed, not the learner's code
+NOT_GRADED = "not graded"  # the run stopped before all of a function's tests ran
+
+# How each verdict reads, in the learner's language (the names above stay English:
+# they are identifiers, recorded in progress files and reports).
+_LABELS = {
+    PASSED: N_("passed"),
+    NOT_STARTED: N_("not started"),
+    WRONG: N_("wrong"),
+    CRASHED: N_("crashed"),
+    RULE_BROKEN: N_("rule broken"),
+    TOO_SLOW: N_("too slow"),
+    ERROR: N_("error"),
+    NOT_GRADED: N_("not graded"),
+}
+
+
+def label(verdict: str) -> str:
+    """`verdict` as the learner reads it: "wrong", or its translation."""
+    return _(_LABELS.get(verdict, verdict))
 
 
 def placeholder_message(kata: str, name: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dojo import startup
+from dojo.i18n import _
 
 with startup.imports_without_gc():
     import pytest
@@ -277,7 +278,8 @@ class DojoRepr:
         self.verdict = verdict
         self.text = text
         first = text.splitlines()[0] if text else verdict
-        self.reprcrash = _Crash(f"{verdict}: {first}" if not first.startswith(verdict) else first)
+        shown = outcomes.label(verdict)
+        self.reprcrash = _Crash(f"{shown}: {first}" if not first.startswith(shown) else first)
 
     def toterminal(self, tw: Any) -> None:
         for line in self.text.splitlines():
@@ -392,37 +394,43 @@ def _explain(
             text = f"{function} still raises NotImplementedError"
         for path in state.files:
             text = text.replace(path, _relative(path))
-        return f"not started: {text}"
+        return f"{outcomes.label(verdict)}: {text}"
     if isinstance(exc, loader.ImplError) and verdict == outcomes.CRASHED:
-        return f"crashed: {exc}"
+        return f"{outcomes.label(verdict)}: {exc}"
+    wrong = outcomes.label(outcomes.WRONG)
     if isinstance(exc, outcomes.Blocked):
-        return f"wrong: {exc}"  # the other function's tests show the input
+        return f"{wrong}: {exc}"  # the other function's tests show the input
     if isinstance(exc, outcomes.NotDeviceReady):
-        return f"wrong: {_with_relative_paths(exc, state)}" + _call_block(state, "On this input")
+        return f"{wrong}: {_with_relative_paths(exc, state)}" + _call_block(
+            state, _("On this input")
+        )
     if verdict == outcomes.WRONG:
-        return f"wrong: {exc}" + _call_block(state, _input_label(exc, item))
+        return f"{wrong}: {exc}" + _call_block(state, _input_label(exc, item))
     if verdict == outcomes.CRASHED:
-        head = f"crashed: {function} raised {type(exc).__name__}"
+        crashed = outcomes.label(outcomes.CRASHED)
+        head = f"{crashed}: " + _("{function} raised {exception}").format(
+            function=function, exception=type(exc).__name__
+        )
         if isinstance(exc, SystemExit):
             code = exc.code
             called = code if isinstance(code, str) and code.startswith("os._exit") else (
                 f"sys.exit({code!r}) (or exit(), raise SystemExit) was called"
             )
-            head = (
-                f"crashed: your code ended the program: {called} in {function}, which would "
-                "stop the whole test run. A function returns its result instead."
-            )
+            head = f"{crashed}: " + _(
+                "your code ended the program: {called} in {function}, which would stop "
+                "the whole test run. A function returns its result instead."
+            ).format(called=called, function=function)
         elif isinstance(exc, sentry.LearnerInterrupt):
-            head = f"crashed: {exc}. Raise another exception, or return."
+            head = f"{crashed}: {exc}. " + _("Raise another exception, or return.")
         return (
             head
-            + _call_block(state, "On this input")
+            + _call_block(state, _("On this input"))
             + "\n"
             + _learner_traceback(exc, state.files)
         )
     if verdict in (outcomes.RULE_BROKEN, outcomes.TOO_SLOW):
-        return f"{verdict}: {_with_relative_paths(exc, state)}" + _call_block(
-            state, "On this input"
+        return f"{outcomes.label(verdict)}: {_with_relative_paths(exc, state)}" + _call_block(
+            state, _("On this input")
         )
     return str(exc)
 
@@ -432,10 +440,10 @@ def _input_label(exc: BaseException, item: pytest.Item) -> str:
     input of a test that Hypothesis does not drive."""
     notes = getattr(exc, "__notes__", None) or []
     if any(str(note).startswith("Failing explicit example") for note in notes):
-        return "A known pitfall the tests always try"
+        return _("A known pitfall the tests always try")
     if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
-        return "The smallest failing input Hypothesis found"
-    return "The test's fixed input (the same on every run)"
+        return _("The smallest failing input Hypothesis found")
+    return _("The test's fixed input (the same on every run)")
 
 
 def _function_of(item: pytest.Item) -> tuple[str, str] | None:
@@ -599,7 +607,7 @@ class Recorder:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.results or (self.interrupted and self.collected):
-            terminalreporter.section("dojo: functions passed per kata")
+            terminalreporter.section(_("dojo: functions passed per kata"))
             collected = self.collected if self.interrupted else None
             only = options(terminalreporter.config).functions
             for line in summary_lines(self.results, collected=collected, only=only):
@@ -642,14 +650,18 @@ def summary_lines(
                 if verdicts.get(name, outcomes.PASSED) == outcomes.PASSED and (
                     len(seen.get(name, [])) < tests
                 ):
-                    verdicts[name] = "not graded"
+                    verdicts[name] = outcomes.NOT_GRADED
         passed = sum(v == outcomes.PASSED for v in verdicts.values())
-        rest = [f"{name}: {v}" for name, v in verdicts.items() if v != outcomes.PASSED]
-        status = ", ".join(rest) if rest else "all passed"
+        rest = [
+            f"{name}: {outcomes.label(v)}" for name, v in verdicts.items() if v != outcomes.PASSED
+        ]
+        status = ", ".join(rest) if rest else _("all passed")
         if collected is not None:
-            status = f"{status if rest else 'no failure seen'} (the run was interrupted)"
+            status = (status if rest else _("no failure seen")) + " " + _(
+                "(the run was interrupted)"
+            )
         if only:
-            graded = " and ".join(name for name in verdicts if name in only)
-            status += f" (graded {graded} only: --function)"
+            graded = _(" and ").join(name for name in verdicts if name in only)
+            status += " " + _("(graded {functions} only: --function)").format(functions=graded)
         lines.append(f"{kata_id:<{width}}  {passed}/{len(verdicts)}  {status}")
     return lines
