@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from dojo.i18n import _
 from dojo.outcomes import WrongAnswer
 
 SHOW_BOTH_UP_TO = 36  # elements: small tensors are printed in full on a mismatch
@@ -61,20 +62,20 @@ def cpu64(*tensors: torch.Tensor | None) -> tuple[Any, ...]:
 
 def fail(message: str, hint: str = "") -> WrongAnswer:
     """A wrong answer in the one message format: what differs, then "Look at: hint"."""
-    return WrongAnswer(message + (f"\nLook at: {hint}" if hint else ""))
+    return WrongAnswer(message + ("\n" + _("Look at: {hint}").format(hint=hint) if hint else ""))
 
 
 def _dtype_hint(got: torch.dtype, want: torch.dtype) -> str:
-    return (
-        f"the inputs are {want}, so the result must be too. A tensor you create "
+    return _(
+        "the inputs are {want}, so the result must be too. A tensor you create "
         "(torch.zeros(n, m), torch.tensor(...)) is float32 unless you pass dtype=, and "
         ".float() or .item() lose float64: write a.new_zeros(n, m), or pass "
         "dtype=a.dtype, device=a.device."
-    )
+    ).format(want=want)
 
 
 def _device_hint() -> str:
-    return (
+    return _(
         "the result must stay on the inputs' device. A tensor made with torch.zeros(n, m) "
         "lives on the CPU: pass device=a.device (or write a.new_zeros(n, m))."
     )
@@ -118,39 +119,52 @@ def assert_like(
     device = expected.device if device is None else torch.device(device)
     if not isinstance(got, torch.Tensor):
         raise fail(
-            f"{name} is {type_name(got, returned=True)}, but should be a torch.Tensor of shape "
-            f"{tuple(expected.shape)}",
+            _("{name} is {what}, but should be a torch.Tensor of shape {shape}").format(
+                name=name, what=type_name(got, returned=True), shape=tuple(expected.shape)
+            ),
             hint,
         )
     if got.shape != expected.shape:
         raise fail(
-            f"{name}.shape={tuple(got.shape)}, but should be {tuple(expected.shape)}",
+            _("{name}.shape={got}, but should be {want}").format(
+                name=name, got=tuple(got.shape), want=tuple(expected.shape)
+            ),
             hint or _shape_hint(got.shape, expected.shape),
         )
     if got.dtype != dtype:
         raise fail(
-            f"{name}.dtype={got.dtype}, but should be {dtype}", _dtype_hint(got.dtype, dtype)
+            _("{name}.dtype={got}, but should be {want}").format(
+                name=name, got=got.dtype, want=dtype
+            ),
+            _dtype_hint(got.dtype, dtype),
         )
     if got.device != device:
-        raise fail(f"{name}.device={got.device}, but should be {device}", _device_hint())
+        raise fail(
+            _("{name}.device={got}, but should be {want}").format(
+                name=name, got=got.device, want=device
+            ),
+            _device_hint(),
+        )
 
 
 def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
     if tuple(got) == tuple(reversed(want)) and len(want) == 2:
-        return "the result is transposed: rows of the result come from rows of the first input."
-    if len(got) != len(want):
-        return (
-            f"the result has {len(got)} dimensions instead of {len(want)}: "
-            "check which dimensions a reduction (sum, mean) removes or keeps, and any broadcasting."
+        return _(
+            "the result is transposed: rows of the result come from rows of the first input."
         )
-    return "work out the result's shape from the inputs' shapes before computing anything."
+    if len(got) != len(want):
+        return _(
+            "the result has {got} dimensions instead of {want}: check which dimensions a "
+            "reduction (sum, mean) removes or keeps, and any broadcasting."
+        ).format(got=len(got), want=len(want))
+    return _("work out the result's shape from the inputs' shapes before computing anything.")
 
 
 def type_name(value: Any, *, returned: bool = False) -> str:
     """How a message names what a learner's code produced: "a list", "a torch.nn.Linear";
     a `returned` None asks whether the function forgot to return."""
     if value is None:
-        return "None (did the function forget to return?)" if returned else "None"
+        return _("None (did the function forget to return?)") if returned else "None"
     return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
 
 
@@ -186,14 +200,27 @@ def assert_values(
     bad = (~ok).nonzero()
     first = tuple(int(i) for i in bad[0])
     allow = allowed.expand_as(e)[first].item() if allowed.dim() else allowed.item()
-    lines = [
-        f"{name}{list(first) if first else ''}={g[first].item()!r}, but should be "
-        f"{e[first].item()!r} (allowed error {allow:.3g}); "
-        f"{len(bad)} of {e.numel()} values differ",
-    ]
+    lines = [value_mismatch(
+        f"{name}{list(first) if first else ''}", g[first].item(), e[first].item(), allow,
+        len(bad), e.numel(),
+    )]
     if e.numel() <= SHOW_BOTH_UP_TO:
-        lines.append(f"got:\n{_indent(got)}\nexpected:\n{_indent(expected.to(got.dtype))}")
+        lines.append(both(_indent(got), _indent(expected.to(got.dtype))))
     raise fail("\n".join(lines), _work_out(hint))
+
+
+def value_mismatch(at: str, got: Any, want: Any, allow: float, bad: int, total: int) -> str:
+    """The first line of a wrong value: `result[0, 1]=2.0, but should be 3.0 (allowed
+    error 1e-06); 1 of 4 values differ`."""
+    return _(
+        "{at}={got!r}, but should be {want!r} (allowed error {allow:.3g}); "
+        "{bad} of {total} values differ"
+    ).format(at=at, got=got, want=want, allow=allow, bad=bad, total=total)
+
+
+def both(got: str, expected: str) -> str:
+    """The two values side by side (already indented), under "got:" and "expected:"."""
+    return _("got:\n{got}\nexpected:\n{expected}").format(got=got, expected=expected)
 
 
 def _work_out(hint: str | Callable[[], str]) -> str:
@@ -217,8 +244,9 @@ def assert_exact_type(
     __tracebackhide__ = True
     if type(got) is not expected_type:
         raise fail(
-            f"{name} is {type_name(got, returned=True)}, "
-            f"but should be a Python {expected_type.__name__}",
+            _("{name} is {what}, but should be a Python {type}").format(
+                name=name, what=type_name(got, returned=True), type=expected_type.__name__
+            ),
             hint,
         )
 
@@ -230,10 +258,18 @@ def assert_number(
     __tracebackhide__ = True
     if type(got) not in (int, float):
         raise fail(
-            f"{name} is {type_name(got, returned=True)}, but should be a Python number", hint
+            _("{name} is {what}, but should be a Python number").format(
+                name=name, what=type_name(got, returned=True)
+            ),
+            hint,
         )
     if not (abs(got - expected) <= bound or (math.isnan(got) and math.isnan(expected))):
-        raise fail(f"{name}={got!r}, but should be {expected!r} (allowed error {bound:.3g})", hint)
+        raise fail(
+            _("{name}={got!r}, but should be {want!r} (allowed error {bound:.3g})").format(
+                name=name, got=got, want=expected, bound=bound
+            ),
+            hint,
+        )
 
 
 def assert_equal(got: Any, expected: Any, *, name: str = "result", hint: str = "") -> None:
@@ -241,12 +277,17 @@ def assert_equal(got: Any, expected: Any, *, name: str = "result", hint: str = "
     __tracebackhide__ = True
     if type(got) is not type(expected):
         raise fail(
-            f"{name} is {type_name(got, returned=True)}, "
-            f"but should be a {type(expected).__name__}: {expected!r}",
+            _("{name} is {what}, but should be a {type}: {want!r}").format(
+                name=name, what=type_name(got, returned=True), type=type(expected).__name__,
+                want=expected,
+            ),
             hint,
         )
     if got != expected:
-        raise fail(f"{name}={got!r}, but should be {expected!r}", hint)
+        raise fail(
+            _("{name}={got!r}, but should be {want!r}").format(name=name, got=got, want=expected),
+            hint,
+        )
 
 
 def assert_view_of(

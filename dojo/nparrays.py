@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from dojo import checks
 from dojo import strategies as ds
+from dojo.i18n import _
 from dojo.outcomes import WrongAnswer
 
 NP_DTYPES = {torch.float32: np.dtype(np.float32), torch.float64: np.dtype(np.float64)}
@@ -50,11 +51,11 @@ def tensor(a: Any) -> torch.Tensor:
 
 
 def _dtype_hint(want: np.dtype) -> str:
-    return (
-        f"the inputs are {want}, so the result must be too. An array you create "
+    return _(
+        "the inputs are {want}, so the result must be too. An array you create "
         "(np.zeros((n, m)), np.array(...)) is float64 unless you pass dtype=: write "
         "np.zeros((n, m), dtype=a.dtype) or np.zeros_like(...)."
-    )
+    ).format(want=want)
 
 
 def assert_array(
@@ -81,32 +82,43 @@ def assert_array(
     if (scalar or shape == ()) and isinstance(got, np.generic):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
-        what = "a NumPy scalar" if scalar else f"a numpy.ndarray of shape {shape}"
+        what = _("a NumPy scalar") if scalar else _("a numpy.ndarray of shape {shape}").format(
+            shape=shape
+        )
         raise checks.fail(
-            f"{name} is {checks.type_name(got, returned=True)}, but should be {what}",
+            _("{name} is {what}, but should be {expected}").format(
+                name=name, what=checks.type_name(got, returned=True), expected=what
+            ),
             hint if isinstance(hint, str) else "",
         )
     if got.shape != shape:
         raise checks.fail(
-            f"{name}.shape={got.shape}, but should be {shape}",
+            _("{name}.shape={got}, but should be {want}").format(
+                name=name, got=got.shape, want=shape
+            ),
             (hint if isinstance(hint, str) and hint else _shape_hint(got.shape, shape)),
         )
     if got.dtype != dtype:
         raise checks.fail(
-            f"{name}.dtype={got.dtype}, but should be {dtype}", dtype_hint or _dtype_hint(dtype)
+            _("{name}.dtype={got}, but should be {want}").format(
+                name=name, got=got.dtype, want=dtype
+            ),
+            dtype_hint or _dtype_hint(dtype),
         )
     assert_values(got, expected, bound=bound, name=name, hint=hint)
 
 
 def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
     if len(want) == 2 and tuple(got) == tuple(reversed(want)):
-        return "the result is transposed: rows of the result come from rows of the first input."
-    if len(got) != len(want):
-        return (
-            f"the result has {len(got)} dimensions instead of {len(want)}: check which axes "
-            "a reduction (sum(axis=...)) removes or keeps (keepdims=True), and any broadcasting."
+        return _(
+            "the result is transposed: rows of the result come from rows of the first input."
         )
-    return "work out the result's shape from the inputs' shapes before computing anything."
+    if len(got) != len(want):
+        return _(
+            "the result has {got} dimensions instead of {want}: check which axes a "
+            "reduction (sum(axis=...)) removes or keeps (keepdims=True), and any broadcasting."
+        ).format(got=len(got), want=len(want))
+    return _("work out the result's shape from the inputs' shapes before computing anything.")
 
 
 def assert_values(
@@ -130,13 +142,12 @@ def assert_values(
     first = tuple(int(i) for i in bad[0])
     allow = allowed.expand_as(e)[first].item() if allowed.dim() else allowed.item()
     at = list(first) if first else ""
-    lines = [
-        f"{name}{at}={g[first].item()!r}, but should be {e[first].item()!r} "
-        f"(allowed error {allow:.3g}); {len(bad)} of {e.numel()} values differ",
-    ]
+    lines = [checks.value_mismatch(
+        f"{name}{at}", g[first].item(), e[first].item(), allow, len(bad), e.numel()
+    )]
     if e.numel() <= checks.SHOW_BOTH_UP_TO:
         want = e.numpy().astype(got.dtype)
-        lines.append(f"got:\n{_indent(got)}\nexpected:\n{_indent(want)}")
+        lines.append(checks.both(_indent(got), _indent(want)))
     text = hint() if callable(hint) else hint
     raise checks.fail("\n".join(lines), text)
 
