@@ -374,28 +374,44 @@ def raises(
         message = str(exc)
         if match is not None and not re.search(match, message):
             raise fail(
-                f"{call} raised {type(exc).__name__}({message!r}), but the message should "
-                f"name {names or repr(match)}",
-                f"{why}; say which in the message.",
+                _("{call} raised {exception}({message!r}), but the message should name "
+                  "{names}").format(
+                    call=call, exception=type(exc).__name__, message=message,
+                    names=names or repr(match),
+                ),
+                _("{why}; say which in the message.").format(why=why),
             ) from None
         for shape in shapes:
             if not any(form in message for form in shape_forms(shape)):
                 raise fail(
-                    f"{call} raised {type(exc).__name__}({message!r}), but the message should "
-                    f"name the shape {tuple(shape)}",
-                    "put every shape involved in the message, e.g. "
-                    "f'shapes {a.shape} and {b.shape} do not fit'.",
+                    _("{call} raised {exception}({message!r}), but the message should name "
+                      "the shape {shape}").format(
+                        call=call, exception=type(exc).__name__, message=message,
+                        shape=tuple(shape),
+                    ),
+                    _("put every shape involved in the message, e.g. "
+                      "f'shapes {{a.shape}} and {{b.shape}} do not fit'.").format(),
                 ) from None
         return
     except Exception as exc:
         if exc_type is Exception:
             raise
         raise fail(
-            f"{call} raised {type(exc).__name__}, but should raise {exc_type.__name__}: {why}",
+            _("{call} raised {exception}, but should raise {wanted}: {why}").format(
+                call=call, exception=type(exc).__name__, wanted=exc_type.__name__, why=why
+            ),
             hint,
         ) from None
-    what = f"returned {returned[0]!r}" if returned else "returned normally"
-    raise fail(f"{call} {what}, but should raise {exc_type.__name__}: {why}", hint)
+    what = (
+        _("returned {value!r}").format(value=returned[0]) if returned
+        else _("returned normally")
+    )
+    raise fail(
+        _("{call} {what}, but should raise {wanted}: {why}").format(
+            call=call, what=what, wanted=exc_type.__name__, why=why
+        ),
+        hint,
+    )
 
 
 def assert_matmul(got: Any, a: torch.Tensor, b: torch.Tensor) -> None:
@@ -495,8 +511,8 @@ def matmul_hint(got: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> str:
         return "the result is b @ a: the product the wrong way round. " + MATMUL_RULE
     if bool(bad.all()):
         return f"every value is wrong. {MATMUL_RULE}"
-    rows, _ = _which(bad_rows, "row")
-    cols, _ = _which(bad_cols, "column")
+    rows, _verb = _which(bad_rows, "row")
+    cols, _verb = _which(bad_cols, "column")
     return f"the wrong values are in {rows} and {cols}; the others are right. {MATMUL_RULE}"
 
 

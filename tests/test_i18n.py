@@ -144,3 +144,22 @@ def test_the_compiled_catalogue_is_the_catalogue(language):
     want = {m.id: m.string for m in catalogue(language) if m.id and m.string and not m.fuzzy}
     got = {m.id: m.string for m in compiled if m.id}
     assert got == want
+
+
+def test_no_module_that_translates_uses_underscore_as_a_throwaway_name():
+    """`rows, _ = ...` in a function makes `_` local there: a `_("...")` in the same
+    function would then fail with UnboundLocalError, only in the learner's run."""
+    import ast
+
+    for path in sorted((ROOT / "dojo").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports_gettext = any(
+            isinstance(node, ast.ImportFrom) and node.module == "dojo.i18n"
+            and any(alias.name == "_" for alias in node.names)
+            for node in tree.body
+        )
+        if not imports_gettext:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+                raise AssertionError(f"{path.name}:{node.lineno} assigns to `_`")
