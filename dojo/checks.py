@@ -185,11 +185,13 @@ def assert_values(
     bound: torch.Tensor | float | None = None,
     name: str = "result",
     hint: str | Callable[[], str] = "",
+    show: Callable[[torch.Tensor], str] = lambda t: repr(t.detach().cpu()),
 ) -> None:
     """Compare values only (shape already checked), allowing `bound` per element.
 
     `hint` may be a function, called only on a mismatch, that works out from the
-    values what the mistake looks like (see `matmul_hint`)."""
+    values what the mistake looks like (see `matmul_hint`). `show` writes a small
+    value out in full (the NumPy track shows arrays: see `dojo.nparrays`)."""
     __tracebackhide__ = True
     g = got.detach().cpu().double()
     e = expected.detach().cpu().double()
@@ -205,7 +207,7 @@ def assert_values(
         len(bad), e.numel(),
     )]
     if e.numel() <= SHOW_BOTH_UP_TO:
-        lines.append(both(_indent(got), _indent(expected.to(got.dtype))))
+        lines.append(both(_indent(show(got)), _indent(show(expected.to(got.dtype)))))
     raise fail("\n".join(lines), _work_out(hint))
 
 
@@ -233,8 +235,8 @@ def _work_out(hint: str | Callable[[], str]) -> str:
         return ""
 
 
-def _indent(t: torch.Tensor) -> str:
-    return "\n".join("    " + line for line in repr(t.detach().cpu()).splitlines())
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
 
 
 def assert_exact_type(

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from hypothesis import strategies as st
 
 from dojo import checks
 from dojo import strategies as ds
@@ -34,15 +33,6 @@ def from_tensor(t: torch.Tensor) -> np.ndarray:
 def arrays(shape: ds.Shape, *, dtype: torch.dtype = torch.float32, **kw: Any) -> Any:
     """An array of `shape` drawn like `dojo.strategies.tensors` (kinds, layouts)."""
     return ds.tensors(shape, dtype=dtype, **kw).map(from_tensor)
-
-
-@st.composite
-def matmul_operands(
-    draw: st.DrawFn, *, min_side: int = 0, max_side: int = ds.MAX_SIDE
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two arrays `(n, k)` and `(k, m)` of one float dtype."""
-    a, b = draw(ds.matmul_operands(min_side=min_side, max_side=max_side))
-    return from_tensor(a), from_tensor(b)
 
 
 def tensor(a: Any) -> torch.Tensor:
@@ -69,16 +59,34 @@ def assert_array(
     scalar: bool = False,
     dtype_hint: str = "",
 ) -> None:
-    """`got` is a NumPy array of `expected`'s shape and of `dtype`, with values within
-    `bound` of `expected` (a tensor, computed in float64 by PyTorch).
+    """`got` is a NumPy array of `expected`'s shape and of `dtype` (`assert_like`), with
+    values within `bound` of `expected` (a tensor, computed in float64 by PyTorch)."""
+    __tracebackhide__ = True
+    got = assert_like(
+        got, tuple(expected.shape), dtype=dtype, name=name,
+        hint=hint if isinstance(hint, str) else "", scalar=scalar, dtype_hint=dtype_hint,
+    )
+    assert_values(got, expected, bound=bound, name=name, hint=hint)
+
+
+def assert_like(
+    got: Any,
+    shape: tuple[int, ...],
+    *,
+    dtype: np.dtype,
+    name: str = "result",
+    hint: str = "",
+    scalar: bool = False,
+    dtype_hint: str = "",
+) -> np.ndarray:
+    """The first half of `assert_array`: `got` is a NumPy array of `shape` and `dtype`
+    (values are not compared); returns it as an array.
 
     With `scalar`, a NumPy scalar of `dtype` (what `a @ b` of two vectors gives) or a
-    0-d array passes too; where the expected shape is (), a NumPy scalar always does
-    (a ufunc on a 0-d array returns one). `dtype_hint` replaces the general advice on
-    a wrong dtype.
+    0-d array passes too; where the shape is (), a NumPy scalar always does (a ufunc on
+    a 0-d array returns one). `dtype_hint` replaces the general advice on a wrong dtype.
     """
     __tracebackhide__ = True
-    shape = tuple(expected.shape)
     if (scalar or shape == ()) and isinstance(got, np.generic):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
@@ -89,14 +97,14 @@ def assert_array(
             _("{name} is {what}, but should be {expected}").format(
                 name=name, what=checks.type_name(got, returned=True), expected=what
             ),
-            hint if isinstance(hint, str) else "",
+            hint,
         )
     if got.shape != shape:
         raise checks.fail(
             _("{name}.shape={got}, but should be {want}").format(
                 name=name, got=got.shape, want=shape
             ),
-            (hint if isinstance(hint, str) and hint else _shape_hint(got.shape, shape)),
+            hint or _shape_hint(got.shape, shape),
         )
     if got.dtype != dtype:
         raise checks.fail(
@@ -105,7 +113,7 @@ def assert_array(
             ),
             dtype_hint or _dtype_hint(dtype),
         )
-    assert_values(got, expected, bound=bound, name=name, hint=hint)
+    return got
 
 
 def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
@@ -129,31 +137,12 @@ def assert_values(
     name: str = "result",
     hint: str | Callable[[], str] = "",
 ) -> None:
-    """Values only (shape and dtype checked): the first mismatch, then both arrays when
-    they are small, then what the mistake looks like."""
+    """Values only (shape and dtype checked): `checks.assert_values`, showing arrays."""
     __tracebackhide__ = True
-    g = tensor(got).double()
-    e = expected.detach().cpu().double()
-    allowed = torch.as_tensor(0.0 if bound is None else bound, dtype=torch.float64)
-    ok = checks.within(g, e, allowed)
-    if bool(ok.all()):
-        return
-    bad = (~ok).nonzero()
-    first = tuple(int(i) for i in bad[0])
-    allow = allowed.expand_as(e)[first].item() if allowed.dim() else allowed.item()
-    at = list(first) if first else ""
-    lines = [checks.value_mismatch(
-        f"{name}{at}", g[first].item(), e[first].item(), allow, len(bad), e.numel()
-    )]
-    if e.numel() <= checks.SHOW_BOTH_UP_TO:
-        want = e.numpy().astype(got.dtype)
-        lines.append(checks.both(_indent(got), _indent(want)))
-    text = hint() if callable(hint) else hint
-    raise checks.fail("\n".join(lines), text)
-
-
-def _indent(a: np.ndarray) -> str:
-    return "\n".join("  " + line for line in repr(np.asarray(a)).splitlines())
+    checks.assert_values(
+        tensor(got), expected, bound=bound, name=name, hint=hint,
+        show=lambda t: repr(t.detach().cpu().numpy()),
+    )
 
 
 def matmul_hint(got: np.ndarray, a: np.ndarray, b: np.ndarray) -> str:

@@ -92,10 +92,9 @@ def keys(obj: Any, name: str) -> list[Any]:
     if isinstance(obj, np.ufunc):
         return [obj]
     found: list[Any] = [obj]
-    for attr in ("__code__",):
-        code = getattr(obj, attr, None)
-        if isinstance(code, types.CodeType):
-            found.append(code)
+    code = getattr(obj, "__code__", None)
+    if isinstance(code, types.CodeType):
+        found.append(code)
     for inner in ("_implementation", "__wrapped__"):
         code = getattr(getattr(obj, inner, None), "__code__", None)
         if isinstance(code, types.CodeType):
@@ -141,24 +140,6 @@ def _guard() -> NumpyGuard | None:
     return getattr(_active, "guard", None)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Watched):
-        return value.view(np.ndarray)
-    if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _watched(value: Any) -> Any:
-    if type(value) is np.ndarray:
-        return value.view(Watched)
-    if isinstance(value, tuple):
-        return tuple(_watched(v) for v in value)
-    return value
-
-
 class Watched(np.ndarray):
     """An ndarray whose operations the running `NumpyGuard` sees; it prints as one."""
 
@@ -177,14 +158,13 @@ class Watched(np.ndarray):
             return out[0] if len(out) == 1 else out
         if type(result) is np.ndarray:
             return result.view(Watched)
-        return _watched(result) if type(result) is tuple else result
+        return watch(result) if type(result) is tuple else result
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         guard = getattr(_active, "guard", None)
         if guard is not None and guard.watching:
             guard.saw(func, sys._getframe(1))
-        result = func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})
-        return result.view(Watched) if type(result) is np.ndarray else _watched(result)
+        return watch(func(*unwatch(args), **unwatch(kwargs)))
 
     def __repr__(self) -> str:
         return repr(self.view(np.ndarray))
@@ -200,7 +180,7 @@ def _method(name: str) -> Any:
         guard = _guard()
         if guard is not None:
             guard.saw(("ndarray", name), sys._getframe(1))
-        return _watched(original(self.view(np.ndarray), *_plain(args), **kwargs))
+        return watch(original(self.view(np.ndarray), *unwatch(args), **kwargs))
 
     wrapper.__name__ = wrapper.__qualname__ = name
     wrapper.__doc__ = original.__doc__
@@ -219,20 +199,29 @@ def watch(value: Any) -> Any:
     if type(value) is np.ndarray:
         return value.view(Watched)
     if isinstance(value, (tuple, list)):
-        return type(value)(watch(v) for v in value)
+        return _rebuilt(value, [watch(v) for v in value])
     return value
 
 
 def unwatch(value: Any) -> Any:
-    """What the learner's code returned, as the test gets it: plain arrays (views of the
-    same memory), inside tuples, lists and dicts too."""
+    """What the learner's code returned, as the test gets it (and what NumPy itself gets
+    inside the hooks): plain arrays (views of the same memory), inside tuples, lists and
+    dicts too."""
     if isinstance(value, Watched):
         return value.view(np.ndarray)
     if isinstance(value, (tuple, list)):
-        return type(value)(unwatch(v) for v in value)
+        return _rebuilt(value, [unwatch(v) for v in value])
     if isinstance(value, dict):
         return {k: unwatch(v) for k, v in value.items()}
     return value
+
+
+def _rebuilt(value: tuple[Any, ...] | list[Any], items: list[Any]) -> Any:
+    """A tuple or list of `value`'s own type holding `items`: a named tuple
+    (`np.linalg.svd`'s result) keeps its fields."""
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*items)
+    return type(value)(items)
 
 
 # --- the guard ----------------------------------------------------------------------

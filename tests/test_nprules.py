@@ -371,3 +371,14 @@ def test_numpys_global_generator_is_read_from_the_code(tmp_path, monkeypatch, na
         run(rng_np, name, forbid=forbid, args=(3, np.random.default_rng(0)))
     assert f"{name} uses {what}, which this kata forbids" in info.value.message
     run(rng_np, "generator_methods_are_fine", forbid=forbid, args=(3, np.random.default_rng(0)))
+
+
+def test_results_keep_their_kind_named_tuples_included():
+    # np.linalg.svd returns a named tuple: a learner reads `.U`, inside the call and out.
+    a = nprules.watch(np.eye(3))
+    inside = np.linalg.svd(a)
+    assert type(inside.U) is nprules.Watched and hasattr(inside, "Vh")
+    outside = nprules.unwatch(inside)
+    assert type(outside).__name__ == "SVDResult" and type(outside.U) is np.ndarray
+    pieces = np.split(a, 3)
+    assert isinstance(pieces, list) and all(type(p) is nprules.Watched for p in pieces)

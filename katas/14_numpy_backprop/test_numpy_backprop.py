@@ -111,8 +111,8 @@ def init_hint(name, n_in, n_out, std):
 
 def check_init(init, name, n_in, n_out, dtype, seed):
     got = init(n_in, n_out, np.random.default_rng(seed), dtype=dtype)
-    na.assert_array(
-        got, torch.zeros(n_in, n_out, dtype=F64), dtype=np.dtype(dtype), bound=math.inf,
+    got = na.assert_like(
+        got, (n_in, n_out), dtype=np.dtype(dtype),
         hint="draw with rng.standard_normal((n_in, n_out), dtype=dtype): the shape and "
         "dtype asked for.",
         dtype_hint=f"dtype={np.dtype(dtype).name} was asked for: rng.standard_normal(shape, "

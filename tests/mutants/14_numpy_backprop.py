@@ -11,7 +11,7 @@ import numpy as np
 EXPECTED = {
     "lin__no_bias": "wrong",
     "lin__loop_over_rows": "rule broken",
-    "relu__python_float_zero_array": "wrong",
+    "relu__float64_zeros": "wrong",
     "relu__abs": "wrong",
     "relu__clips_at_one": "wrong",
     "mse__no_squeeze_broadcasts": "wrong",
@@ -72,7 +72,7 @@ def lin__loop_over_rows(x, w, b):
     return out
 
 
-def relu__python_float_zero_array(x):
+def relu__float64_zeros(x):
     """np.maximum against np.zeros(x.shape): float64 zeros turn float32 into float64."""
     return np.maximum(x, np.zeros(x.shape))
 
