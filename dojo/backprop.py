@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from dojo import checks, grads, show
 from dojo import strategies as ds
 from dojo.checks import cpu64, fail
+from dojo.i18n import N_, _
 from dojo.outcomes import WrongAnswer
 
 SIDE = st.integers(0, ds.MAX_SIDE)
@@ -44,11 +45,11 @@ def showing(steps: Any, device: Any, **tensors: Any) -> Iterator[None]:
     except WrongAnswer as exc:
         lines = [f"{name} = {show.tensor_code(t.to(device))}" for name, t in tensors.items()]
         code = "\n".join("    " + line for line in [*lines, *steps])
-        raise WrongAnswer(f"{exc}\nOn this input:\n{code}") from None
+        raise WrongAnswer(f"{exc}\n" + _("On this input") + f":\n{code}") from None
 
 
 
-REPLACE_HINT = (
+REPLACE_HINT = N_(
     "a second backward() must give the same .g as the first: backward() replaces .g "
     "(`self.inp.g = ...`, as in the book); it does not add to the .g of an earlier call "
     "(`+=`)."
@@ -59,12 +60,14 @@ def backward_again(backward: Any, check: Any, call: Any, steps: Any) -> Any:
     """Run `backward()` a second time: `check(hint)` must still pass (it replaces .g).
     `steps`, the lines `showing` prints, gain the second call."""
     __tracebackhide__ = True
-    steps.append(f"{call}  # a second time")
+    steps.append(f"{call}  # " + _("a second time"))
     backward()
     try:
-        check(REPLACE_HINT)
+        check(_(REPLACE_HINT))
     except WrongAnswer as exc:
-        raise WrongAnswer(f"after a second {call}: {exc}") from None
+        raise WrongAnswer(
+            _("after a second {call}: {failure}").format(call=call, failure=exc)
+        ) from None
 
 
 SAYS_CALL_FIRST = re.compile(r"forward|call|before", re.IGNORECASE)
@@ -83,14 +86,16 @@ def assert_refuses_backward(backward: Any, call: Any, hint: Any) -> Any:
         message = str(exc)
         if PYTHONS_OWN.fullmatch(message) or not SAYS_CALL_FIRST.search(message):
             raise fail(
-                f"{call} raised {type(exc).__name__}({message!r}), but its message should say "
-                "that the layer must be called (the forward pass) before backward()",
+                _("{call} raised {exception}({message!r}), but its message should say "
+                  "that the layer must be called (the forward pass) before backward()").format(
+                    call=call, exception=type(exc).__name__, message=message
+                ),
                 hint,
             ) from None
         return
     raise fail(
-        f"{call} returned normally, but should raise an exception: there was no forward pass "
-        "to take gradients from",
+        _("{call} returned normally, but should raise an exception: there was no forward pass "
+          "to take gradients from").format(call=call),
         hint,
     )
 
@@ -160,8 +165,9 @@ def assert_grads_reach_given(
                 continue
             if _copy_of(held, t):
                 raise fail(
-                    f"{function} set `{where}.g`, but `{name}.g` is not set: {where} is a copy "
-                    f"of {name} (another tensor object with {name}'s values), not {name} itself",
+                    _("{function} set `{where}.g`, but `{name}.g` is not set: {where} is a copy "
+                      "of {name} (another tensor object with {name}'s values), not {name} "
+                      "itself").format(function=function, where=where, name=name),
                     hints.get(name, ""),
                 )
 
@@ -169,10 +175,12 @@ def assert_grads_reach_given(
 def relu_expected(x: Any, up: Any) -> Any:
     """inp.g from autograd: F.relu's convention (0 at exactly 0), and, where x has a
     zero, clamp_min's (1 at exactly 0): both are subgradients."""
-    _, at_zero_0 = grads.autograd(lambda inp: F.relu(inp), upstream=up, inp=x)
+    _out, at_zero_0 = grads.autograd(lambda inp: F.relu(inp), upstream=up, inp=x)
     if not bool((x == 0).any()):
         return [at_zero_0]
-    _, at_zero_1 = grads.autograd(lambda inp: torch.where(inp >= 0, inp, 0.0), upstream=up, inp=x)
+    _out, at_zero_1 = grads.autograd(
+        lambda inp: torch.where(inp >= 0, inp, 0.0), upstream=up, inp=x
+    )
     return [at_zero_0, at_zero_1]
 
 

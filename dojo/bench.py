@@ -32,6 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dojo import curriculum, outcomes, term
+from dojo.i18n import N_, _
 
 BOOK_SHAPE = (5, 784, 10)
 TIME_LIMIT = 120.0  # seconds of CPU time for one step (the triple loop takes ~1 s a call)
@@ -57,18 +58,20 @@ class Step:
     numpy: bool = False  # the NumPy track: called on NumPy arrays
 
 
+# The labels stay English here (tests and code name the steps by them); the table shows
+# each in the learner's language (`_(step.label)`).
 LADDER = (
-    Step("triple loop", "02_matmul", "matmul_loops"),
-    Step("elementwise", "02_matmul", "matmul_elementwise"),
-    Step("broadcast", "03_broadcasting", "matmul_broadcast"),
-    Step("no loops", "03_broadcasting", "matmul_no_loops"),
+    Step(N_("triple loop"), "02_matmul", "matmul_loops"),
+    Step(N_("elementwise"), "02_matmul", "matmul_elementwise"),
+    Step(N_("broadcast"), "03_broadcasting", "matmul_broadcast"),
+    Step(N_("no loops"), "03_broadcasting", "matmul_no_loops"),
     Step("einsum", "04_einsum", "matmul_einsum"),
     Step("torch @", None, "a @ b"),
     # The NumPy track (13_numpy_matmul), the same rungs on NumPy arrays.
-    Step("np triple loop", NUMPY_KATA, "matmul_loops", numpy=True),
-    Step("np elementwise", "13_numpy_matmul", "matmul_elementwise", numpy=True),
-    Step("np broadcast", "13_numpy_matmul", "matmul_broadcast", numpy=True),
-    Step("np no loops", "13_numpy_matmul", "matmul_no_loops", numpy=True),
+    Step(N_("np triple loop"), NUMPY_KATA, "matmul_loops", numpy=True),
+    Step(N_("np elementwise"), "13_numpy_matmul", "matmul_elementwise", numpy=True),
+    Step(N_("np broadcast"), "13_numpy_matmul", "matmul_broadcast", numpy=True),
+    Step(N_("np no loops"), "13_numpy_matmul", "matmul_no_loops", numpy=True),
     Step("np einsum", "13_numpy_matmul", "matmul_einsum", numpy=True),
     Step("numpy @", None, "a @ b", numpy=True),
 )
@@ -97,7 +100,7 @@ class Timing:
     def of(cls, samples: list[float], loops: int, warmups: int) -> Timing:
         if len(samples) < 2:
             return cls(samples[0], samples[0], samples[0], len(samples), loops, warmups)
-        low, _, high = statistics.quantiles(samples, n=4, method="inclusive")
+        low, _median, high = statistics.quantiles(samples, n=4, method="inclusive")
         return cls(statistics.median(samples), low, high, len(samples), loops, warmups)
 
 
@@ -105,8 +108,31 @@ class Timing:
 class Row:
     step: Step
     timing: Timing | None = None  # None: not timed; `state` says why
-    state: str = ""  # "", "not started", "crashed", "too slow", ...
-    detail: str = ""  # a footnote: the exception, how wrong the result is
+    state: str = ""  # "", "not started", "crashed", "too slow", ... (see `state_label`)
+    detail: str = ""  # a footnote, in the learner's language: the exception, how wrong...
+
+
+WRONG_RESULT = "wrong result"
+NOT_IN_CURRICULUM = "not in this curriculum"
+FILE_MISSING = "file missing"
+DOES_NOT_IMPORT = "does not import"
+NOT_DEFINED = "not defined"
+# How the states that are not verdicts read (the names above stay English: they are
+# identifiers, as the verdicts are).
+_STATE_LABELS = {
+    WRONG_RESULT: N_("wrong result"),
+    NOT_IN_CURRICULUM: N_("not in this curriculum"),
+    FILE_MISSING: N_("file missing"),
+    DOES_NOT_IMPORT: N_("does not import"),
+    NOT_DEFINED: N_("not defined"),
+}
+
+
+def state_label(state: str) -> str:
+    """A row's state as the learner reads it: a verdict's label, or one of the above."""
+    if state in _STATE_LABELS:
+        return _(_STATE_LABELS[state])
+    return outcomes.label(state)
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:
@@ -116,10 +142,14 @@ def parse_shape(text: str) -> tuple[int, int, int]:
         m, k, n = (int(p) for p in parts)
     except ValueError:
         raise ValueError(
-            f"bad --shape {text!r}: expected three sizes M,K,N, e.g. 5,784,10"
+            _("bad --shape {shape!r}: expected three sizes M,K,N, e.g. 5,784,10").format(
+                shape=text
+            )
         ) from None
     if min(m, k, n) < 1:
-        raise ValueError(f"bad --shape {text!r}: every size must be 1 or more")
+        raise ValueError(
+            _("bad --shape {shape!r}: every size must be 1 or more").format(shape=text)
+        )
     return m, k, n
 
 
@@ -154,9 +184,9 @@ def time_calls(call: Callable[[], Any], first: float, clock: Clock = time.perf_c
     if runs * run > SLOW:
         runs = max(1, math.floor(SLOW / run))
     samples = []
-    for _ in range(runs):
+    for _run in range(runs):
         start = clock()
-        for _ in range(loops):
+        for _call in range(loops):
             call()
         samples.append((clock() - start) / loops)
     return Timing.of(samples, loops, warmups)
@@ -194,29 +224,33 @@ def _measure(
             first = clock() - start
             if not isinstance(got, kind) or tuple(got.shape) != tuple(expected.shape):
                 shape = tuple(got.shape) if isinstance(got, kind) else type(got).__name__
-                what = "an array" if step.numpy else "a tensor"
-                row.state, row.detail = "wrong result", f"returned {shape}, expected {what} " \
-                    f"of shape {tuple(expected.shape)}"
+                what = (
+                    _("returned {got}, expected an array of shape {shape}") if step.numpy
+                    else _("returned {got}, expected a tensor of shape {shape}")
+                )
+                row.state = WRONG_RESULT
+                row.detail = what.format(got=shape, shape=tuple(expected.shape))
                 return row
             row.timing = time_calls(lambda: fn(a, b), first, clock)
     except outcomes.TooSlow:
-        row.state = "too slow"
-        row.detail = f"stopped after {TIME_LIMIT:g} s of CPU time"
+        row.state = outcomes.TOO_SLOW
+        row.detail = _("stopped after {seconds:g} s of CPU time").format(seconds=TIME_LIMIT)
         return row
     except NotImplementedError as exc:
         if outcomes.is_placeholder(exc):
             row.state = outcomes.NOT_STARTED
         else:
-            row.state, row.detail = "crashed", f"NotImplementedError: {exc}"
+            row.state, row.detail = outcomes.CRASHED, f"NotImplementedError: {exc}"
         return row
     except Exception as exc:
-        row.state, row.detail = "crashed", f"{type(exc).__name__}: {exc}"
+        row.state, row.detail = outcomes.CRASHED, f"{type(exc).__name__}: {exc}"
         return row
     if step.numpy:
         got = torch.from_numpy(np.array(got, copy=True))
     error = (got.double() - expected.double()).abs().max().item() if got.numel() else 0.0
     if not torch.allclose(got.double(), expected.double(), rtol=1e-4, atol=1e-3):
-        row.state, row.detail = "wrong result", f"differs from a @ b by up to {error:.3g}"
+        row.state = WRONG_RESULT
+        row.detail = _("differs from a @ b by up to {error:.3g}").format(error=error)
     return row
 
 
@@ -251,13 +285,13 @@ def _run(course: curriculum.Curriculum, shape: tuple[int, int, int], clock: Cloc
             try:
                 kata = course.kata(step.kata)
             except KeyError:
-                modules[step.kata] = "not in this curriculum"
+                modules[step.kata] = NOT_IN_CURRICULUM
             else:
                 path = loader.module_path(course.katas_dir, kata)
                 try:
                     modules[step.kata] = loader.load_module(path, kata)
                 except loader.ImplError as exc:
-                    state = "file missing" if not path.is_file() else "does not import"
+                    state = FILE_MISSING if not path.is_file() else DOES_NOT_IMPORT
                     modules[step.kata] = (state, str(exc))
         module = modules[step.kata]
         if isinstance(module, str):
@@ -265,7 +299,9 @@ def _run(course: curriculum.Curriculum, shape: tuple[int, int, int], clock: Cloc
         elif isinstance(module, tuple):
             rows.append(Row(step, state=module[0], detail=module[1]))
         elif not callable(getattr(module, step.function, None)):
-            rows.append(Row(step, state="not defined", detail=f"no {step.function} in the file"))
+            rows.append(Row(step, state=NOT_DEFINED, detail=_("no {function} in the file").format(
+                function=step.function
+            )))
         else:
             rows.append(_measure(step, getattr(module, step.function), a, b, expected, clock))
     return rows
@@ -292,7 +328,7 @@ def format_spread(timing: Timing, con: Console) -> str:
     """`±3%`: half the interquartile range of the runs, against the median."""
     spread = timing.spread
     if spread is None:
-        return "1 run"
+        return _("1 run")
     percent = spread * 100
     plus_minus = "±" if term.unicode_ok(con) else "+-"
     return f"{plus_minus}{percent:.1f}%" if percent < 10 else f"{plus_minus}{percent:,.0f}%"
@@ -310,8 +346,8 @@ def show(rows: list[Row], shape: tuple[int, int, int], con: Console) -> None:
     m, k, n = shape
     times = "×" if term.unicode_ok(con) else "x"
     con.print(Text(
-        f"The speed ladder: ({m}, {k}) {times} ({k}, {n}) in float32 on one CPU thread, "
-        "your functions against torch's @", style="bold",
+        _("The speed ladder: ({m}, {k}) {times} ({k}, {n}) in float32 on one CPU thread, your "
+          "functions against torch's @").format(m=m, k=k, n=n, times=times), style="bold",
     ))
     baseline = next((r.timing.median for r in rows if r.step.kata is None and r.timing), None)
     ratios = {
@@ -320,18 +356,19 @@ def show(rows: list[Row], shape: tuple[int, int, int], con: Console) -> None:
     }
     top = max(ratios.values(), default=1.0)
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("step", no_wrap=True, min_width=11)
-    table.add_column("function", no_wrap=True, min_width=18)
-    table.add_column("time", justify="right", no_wrap=True, min_width=11)
-    table.add_column("spread", justify="right", no_wrap=True, min_width=6)
+    table.add_column(_("step"), no_wrap=True, min_width=11)
+    table.add_column(_("function"), no_wrap=True, min_width=18)
+    table.add_column(_("time"), justify="right", no_wrap=True, min_width=11)
+    table.add_column(_("spread"), justify="right", no_wrap=True, min_width=6)
     table.add_column(f"{times} @", justify="right", no_wrap=True, min_width=9)
-    table.add_column("(log scale)", no_wrap=True, min_width=16)
+    table.add_column(_("(log scale)"), no_wrap=True, min_width=16)
     notes = []
     runs = []
     for row in rows:
         name = row.step.function
         if row.timing is None:
-            time_text = Text(row.state, style=term.VERDICT_STYLES.get(row.state, "yellow"))
+            time_text = Text(state_label(row.state),
+                             style=term.VERDICT_STYLES.get(row.state, "yellow"))
             spread_text, ratio_text, bar = Text(""), Text("-"), Text("")
         else:
             runs.append(row.timing.runs)
@@ -343,19 +380,23 @@ def show(rows: list[Row], shape: tuple[int, int, int], con: Console) -> None:
             if row.state:
                 time_text.append(" !", style="red")
         if row.detail:
-            notes.append(f"{row.step.function}: {row.state}: {row.detail}")
-        table.add_row(row.step.label, name, time_text, spread_text, ratio_text, bar)
+            notes.append(f"{row.step.function}: {state_label(row.state)}: {row.detail}")
+        table.add_row(_(row.step.label), name, time_text, spread_text, ratio_text, bar)
     con.print(table)
     for note in notes:
         con.print(Text(note, style="dim"))
     if runs:
-        counted = f"{min(runs)}" if min(runs) == max(runs) else f"{min(runs)} to {max(runs)}"
+        counted = (
+            f"{min(runs)}" if min(runs) == max(runs)
+            else _("{low} to {high}").format(low=min(runs), high=max(runs))
+        )
         con.print(Text(
-            f"Times are per call: the median of {counted} timed runs after a warm-up; the "
-            "spread is half their interquartile range.", style="dim",
+            _("Times are per call: the median of {runs} timed runs after a warm-up; the spread "
+              "is half their interquartile range.").format(runs=counted), style="dim",
         ))
     katas = sorted({r.step.kata for r in rows if r.step.kata})
-    con.print(Text(f"Functions from {', '.join(katas)}; bars grow with the log of the ratio.",
-                   style="dim"))
+    con.print(Text(_("Functions from {katas}; bars grow with the log of the ratio.").format(
+        katas=", ".join(katas)
+    ), style="dim"))
     if any(r.state == outcomes.NOT_STARTED for r in rows):
-        con.print("Steps marked not started get their time once you write them.")
+        con.print(_("Steps marked not started get their time once you write them."))

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from dojo.i18n import _
+from dojo.i18n import N_, _, ngettext
 from dojo.outcomes import WrongAnswer
 
 SHOW_BOTH_UP_TO = 36  # elements: small tensors are printed in full on a mismatch
@@ -165,7 +165,8 @@ def type_name(value: Any, *, returned: bool = False) -> str:
     a `returned` None asks whether the function forgot to return."""
     if value is None:
         return _("None (did the function forget to return?)") if returned else "None"
-    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+    kind = f"{type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+    return _("a {type}").format(type=kind)
 
 
 def within(
@@ -298,7 +299,7 @@ def assert_view_of(
     expected: torch.Tensor,
     *,
     name: str = "result",
-    source_name: str = "the input",
+    source_name: str = N_("the input"),
     hint: str = "",
 ) -> None:
     """`got` reads `source`'s memory (no copy) laid out like the view `expected`.
@@ -310,31 +311,37 @@ def assert_view_of(
     dtype, device and values first (`assert_tensor`).
     """
     __tracebackhide__ = True
+    source_name = _(source_name) if source_name else source_name
     if got.untyped_storage().data_ptr() != source.untyped_storage().data_ptr():
         raise fail(
-            f"{name} does not share the memory of {source_name}: it is a copy, "
-            "but should be a view",
+            _("{name} does not share the memory of {source}: it is a copy, "
+              "but should be a view").format(name=name, source=source_name),
             hint
-            or "build the result from the input's own memory (torch.as_strided), "
-            "without any operation that copies values.",
+            or _("build the result from the input's own memory (torch.as_strided), "
+                 "without any operation that copies values."),
         )
     if got.numel() == 0:
         return
     if got.storage_offset() != expected.storage_offset():
         raise fail(
-            f"{name}.storage_offset()={got.storage_offset()}, but should be "
-            f"{expected.storage_offset()}",
+            _("{name}.storage_offset()={got}, but should be {want}").format(
+                name=name, got=got.storage_offset(), want=expected.storage_offset()
+            ),
             hint
-            or f"{source_name} may start partway into its memory: its storage_offset() says where.",
+            or _("{source} may start partway into its memory: its storage_offset() says "
+                 "where.").format(source=source_name),
         )
     for dim, size in enumerate(got.shape):
         if size > 1 and got.stride(dim) != expected.stride(dim):
             raise fail(
-                f"{name}.stride()={tuple(got.stride())}, but should be "
-                f"{tuple(expected.stride())} (dimension {dim}, of size {size})",
+                _("{name}.stride()={got}, but should be {want} (dimension {dim}, of size "
+                  "{size})").format(
+                    name=name, got=tuple(got.stride()), want=tuple(expected.stride()),
+                    dim=dim, size=size,
+                ),
                 hint
-                or "a stride of 0 repeats the same memory along a dimension; "
-                "anywhere else keep the input's own stride.",
+                or _("a stride of 0 repeats the same memory along a dimension; "
+                     "anywhere else keep the input's own stride."),
             )
 
 
@@ -426,25 +433,36 @@ def assert_matmul(got: Any, a: torch.Tensor, b: torch.Tensor) -> None:
     assert_values(got, expected, bound=bound, hint=lambda: matmul_hint(got, a, b))
 
 
-MATMUL_RULE = (
+MATMUL_RULE = N_(
     "c[i, j] is the sum over k of a[i, k] * b[k, j]: row i of a times column j of b, "
     "for every k from 0 to a.shape[1] - 1."
 )
 
 
-def _loop_range(over: str, size: str, n: int) -> str:
-    return (
-        f"The loop over {over} must be range({size}), here range({n}): it runs from 0 to "
-        f"{n - 1}, while range({n} - 1) stops one short and range(1, {n}) skips 0."
-    )
+def _loop_range(over: str, n: int) -> str:
+    """Why the loop over `over` ("k", "rows" or "columns") must be range(n)."""
+    if over == "k":
+        text = _(
+            "The loop over k must be range(a.shape[1]), here range({n}): it runs from 0 to "
+            "{last}, while range({n} - 1) stops one short and range(1, {n}) skips 0."
+        )
+    elif over == "rows":
+        text = _(
+            "The loop over the rows must be range(a.shape[0]), here range({n}): it runs from 0 "
+            "to {last}, while range({n} - 1) stops one short and range(1, {n}) skips 0."
+        )
+    else:
+        text = _(
+            "The loop over the columns must be range(b.shape[1]), here range({n}): it runs from "
+            "0 to {last}, while range({n} - 1) stops one short and range(1, {n}) skips 0."
+        )
+    return text.format(n=n, last=n - 1)
 
 
-def _which(mask: torch.Tensor, noun: str) -> tuple[str, str]:
-    """("rows 0, 2", "are") or ("row 1", "is") for the True entries of `mask`."""
+def _which(mask: torch.Tensor) -> tuple[str, int]:
+    """("0, 2", 2) or ("1", 1): the indices of the True entries of `mask`, and how many."""
     found = [str(int(i)) for i in mask.nonzero().flatten()]
-    if len(found) == 1:
-        return f"{noun} {found[0]}", "is"
-    return f"{noun}s {', '.join(found)}", "are"
+    return ", ".join(found), len(found)
 
 
 def matmul_hint(got: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> str:
@@ -460,62 +478,74 @@ def matmul_hint(got: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> str:
     bound = matmul_bound(a, b)
     expected = x @ y
     k = x.shape[-1]
+    rule = _(MATMUL_RULE)
 
     def like(candidate: torch.Tensor) -> bool:
         return candidate.shape == g.shape and bool(within(g, candidate, bound).all())
 
     if like(torch.zeros_like(expected)):
-        return (
+        return _(
             "the result is still all 0: nothing was added into it. Check the range of "
             "each loop: range(a.shape[0]) over the rows, range(b.shape[1]) over the "
             "columns, range(a.shape[1]) over k; range(n) runs from 0 to n - 1, while "
             "range(n - 1) stops one short and range(1, n) skips 0."
         )
     if k > 1 and like(x[..., :-1] @ y[..., :-1, :]):
-        return (
-            f"every value misses its last term, a[i, {k - 1}] * b[{k - 1}, j]. "
-            + _loop_range("k", "a.shape[1]", k)
-        )
+        return _(
+            "every value misses its last term, a[i, {last}] * b[{last}, j]. {loop}"
+        ).format(last=k - 1, loop=_loop_range("k", k))
     if k > 1 and like(x[..., 1:] @ y[..., 1:, :]):
-        return (
-            "every value misses its first term, a[i, 0] * b[0, j]. "
-            + _loop_range("k", "a.shape[1]", k)
+        return _("every value misses its first term, a[i, 0] * b[0, j]. {loop}").format(
+            loop=_loop_range("k", k)
         )
     if g.dim() != 2:
-        return MATMUL_RULE
+        return rule
     n, m = g.shape
     bad = ~within(g, expected, bound)
     bad_rows, bad_cols = bad.any(1), bad.any(0)
     if not bool((bad_rows & ~(g == 0).all(1)).any()):
-        rows, verb = _which(bad_rows, "row")
-        return (
-            f"{rows} of the result {verb} still all 0, as if the loop over the rows never "
-            "got there; the other rows are right. " + _loop_range("the rows", "a.shape[0]", n)
-        )
+        rows, count = _which(bad_rows)
+        return ngettext(
+            "row {rows} of the result is still all 0, as if the loop over the rows never "
+            "got there; the other rows are right. {loop}",
+            "rows {rows} of the result are still all 0, as if the loop over the rows never "
+            "got there; the other rows are right. {loop}",
+            count,
+        ).format(rows=rows, loop=_loop_range("rows", n))
     if not bool((bad_cols & ~(g == 0).all(0)).any()):
-        cols, verb = _which(bad_cols, "column")
-        return (
-            f"{cols} of the result {verb} still all 0, as if the loop over the columns "
-            "never got there; the other columns are right. "
-            + _loop_range("the columns", "b.shape[1]", m)
-        )
+        cols, count = _which(bad_cols)
+        return ngettext(
+            "column {columns} of the result is still all 0, as if the loop over the columns "
+            "never got there; the other columns are right. {loop}",
+            "columns {columns} of the result are still all 0, as if the loop over the columns "
+            "never got there; the other columns are right. {loop}",
+            count,
+        ).format(columns=cols, loop=_loop_range("columns", m))
     if y.shape[0] == y.shape[1] and like(x @ y.t()):
-        return (
+        return _(
             "the result is a @ b.t(): b is read as b[j, k], where it should be b[k, j] "
-            "(row k, column j). " + MATMUL_RULE
-        )
+            "(row k, column j). {rule}"
+        ).format(rule=rule)
     if x.shape[0] == x.shape[1] and like(x.t() @ y):
-        return (
+        return _(
             "the result is a.t() @ b: a is read as a[k, i], where it should be a[i, k] "
-            "(row i, column k). " + MATMUL_RULE
-        )
+            "(row i, column k). {rule}"
+        ).format(rule=rule)
     if x.shape == y.shape and n == m and like(y @ x):
-        return "the result is b @ a: the product the wrong way round. " + MATMUL_RULE
+        return _("the result is b @ a: the product the wrong way round. {rule}").format(
+            rule=rule
+        )
     if bool(bad.all()):
-        return f"every value is wrong. {MATMUL_RULE}"
-    rows, _verb = _which(bad_rows, "row")
-    cols, _verb = _which(bad_cols, "column")
-    return f"the wrong values are in {rows} and {cols}; the others are right. {MATMUL_RULE}"
+        return _("every value is wrong. {rule}").format(rule=rule)
+    rows, row_count = _which(bad_rows)
+    cols, col_count = _which(bad_cols)
+    return _("the wrong values are in {rows} and {columns}; the others are right. {rule}").format(
+        rows=ngettext("row {numbers}", "rows {numbers}", row_count).format(numbers=rows),
+        columns=ngettext("column {numbers}", "columns {numbers}", col_count).format(
+            numbers=cols
+        ),
+        rule=rule,
+    )
 
 
 def hint_note(exc: BaseException, hint: str) -> None:
@@ -523,7 +553,7 @@ def hint_note(exc: BaseException, hint: str) -> None:
     test does not turn a crash into a wrong answer, but says what to look at.
     (`BaseException.add_note` of Python 3.11, by hand: the same `__notes__` list.)"""
     notes = exc.__dict__.setdefault("__notes__", [])
-    notes.append(f"Look at: {hint}")
+    notes.append(_("Look at: {hint}").format(hint=hint))
 
 
 @contextlib.contextmanager
@@ -551,6 +581,9 @@ def assert_matmul_rejects(
     an exception naming both shapes. The values do not matter, only the shapes."""
     __tracebackhide__ = True
     a, b = (torch.zeros(tuple(shape), dtype=dtype, device=device) for shape in shapes)
-    call = f"{fn.__name__}(a, b) with a.shape={tuple(a.shape)}, b.shape={tuple(b.shape)}"
-    with raises(call, shapes=(a.shape, b.shape), why="a's columns must match b's rows"):
+    call = _("{function}(a, b) with a.shape={a_shape}, b.shape={b_shape}").format(
+        function=fn.__name__, a_shape=tuple(a.shape), b_shape=tuple(b.shape)
+    )
+    why = _("a's columns must match b's rows")
+    with raises(call, shapes=(a.shape, b.shape), why=why):
         fn(a, b)

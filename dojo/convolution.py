@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from dojo import checks
 from dojo import strategies as ds
 from dojo.checks import cpu64, fail
+from dojo.i18n import _
 
 Size = int | Sequence[int]  # a kernel size, stride or padding: an int, or (height, width)
 F32, F64 = torch.float32, torch.float64
@@ -50,7 +51,7 @@ def out_shape(
     x_shape: Sequence[int], c_out: int, kernel: Size, stride: Size, padding: Size
 ) -> tuple[int, int, int, int]:
     """The shape of the convolution's output, (N, C_out, out_h, out_w)."""
-    n, _, h, w = x_shape
+    n, h, w = x_shape[0], x_shape[2], x_shape[3]
     (kh, kw), (sh, sw), (ph, pw) = pair(kernel), pair(stride), pair(padding)
     return n, c_out, out_size(h, kh, sh, ph), out_size(w, kw, sw, pw)
 
@@ -114,15 +115,18 @@ def geometries(draw: st.DrawFn, *, min_batch: int = 0) -> tuple[Any, ...]:
 
 def describe(x_shape: Sequence[int], kernel: Size, stride: Size, padding: Size) -> str:
     """The arithmetic of the output size, with the numbers of this call."""
-    _, _, h, w = x_shape
+    h, w = x_shape[2], x_shape[3]
     (kh, kw), (sh, sw), (ph, pw) = pair(kernel), pair(stride), pair(padding)
     oh, ow = out_size(h, kh, sh, ph), out_size(w, kw, sw, pw)
-    return (
-        f"With x of shape {tuple(x_shape)}, kernel_size={kernel!r}, stride={stride!r}, "
-        f"padding={padding!r}: out_h = (H + 2*ph - kh) // sh + 1 = ({h} + {2 * ph} - {kh}) "
-        f"// {sh} + 1 = {oh}, out_w = (W + 2*pw - kw) // sw + 1 = ({w} + {2 * pw} - {kw}) "
-        f"// {sw} + 1 = {ow}. An int means the same value for height and width; a pair "
+    return _(
+        "With x of shape {shape}, kernel_size={kernel!r}, stride={stride!r}, "
+        "padding={padding!r}: out_h = (H + 2*ph - kh) // sh + 1 = ({h} + {ph2} - {kh}) "
+        "// {sh} + 1 = {oh}, out_w = (W + 2*pw - kw) // sw + 1 = ({w} + {pw2} - {kw}) "
+        "// {sw} + 1 = {ow}. An int means the same value for height and width; a pair "
         "is (height, width)."
+    ).format(
+        shape=tuple(x_shape), kernel=kernel, stride=stride, padding=padding,
+        h=h, ph2=2 * ph, kh=kh, sh=sh, oh=oh, w=w, pw2=2 * pw, kw=kw, sw=sw, ow=ow,
     )
 
 
@@ -177,33 +181,33 @@ def unfold_hint(
     `kind` and `double` as in `right`; `view`, appended to the general hint, is what
     to say about a non-contiguous x ("" for a contiguous one); `channels_first`, how to
     put the channel before the kernel position, in the kata's words."""
-    general = (
+    arithmetic = describe(x_shape, kernel, stride, padding)
+    general = _(
         "column p = r * out_w + s of image n holds the window at position (r, s) (row-major: "
         "across first, then down), and its row c * kh * kw + i * kw + j is the element (i, j) "
         "of the window in channel c: channels first, then kernel rows, then kernel columns. "
-        + describe(x_shape, kernel, stride, padding)
-        + view
-    )
+        "{arithmetic}"
+    ).format(arithmetic=arithmetic) + view
     if not isinstance(got, kind) or tuple(got.shape) != tuple(expected.shape):
-        return (
+        return _(
             "the result is (N, C * kh * kw, L), one column per window position, L = out_h * "
-            "out_w. " + describe(x_shape, kernel, stride, padding)
-        )
+            "out_w. {arithmetic}"
+        ).format(arithmetic=arithmetic)
     if not expected.numel():
         return general
-    n, c, _, _ = x_shape
+    n, c = x_shape[0], x_shape[1]
     (kh, kw) = pair(kernel)
-    _, _, oh, ow = out_shape(x_shape, 0, kernel, stride, padding)
+    oh, ow = out_shape(x_shape, 0, kernel, stride, padding)[2:]
     g = double(got)
     kernel_first = expected.reshape(n, c, kh * kw, -1).transpose(1, 2).reshape(expected.shape)
     if c > 1 and kh * kw > 1 and torch.equal(g, kernel_first):
-        return (
+        return _(
             "the rows are ordered kernel position first, then channel: F.unfold orders them "
-            "channel first (row c * kh * kw + i * kw + j). " + channels_first
-        )
+            "channel first (row c * kh * kw + i * kw + j). {advice}"
+        ).format(advice=channels_first)
     column_major = expected.reshape(n, -1, oh, ow).transpose(2, 3).reshape(expected.shape)
     if oh > 1 and ow > 1 and torch.equal(g, column_major):
-        return (
+        return _(
             "the positions run down first, then across: F.unfold runs across first "
             "(column r * out_w + s for the window at (r, s)), as reshape flattens "
             "(out_h, out_w)."
@@ -286,37 +290,43 @@ def conv_hint(
     `kind` and `double` as in `right` (x, weight and bias are of that kind too);
     `multiply`, how to multiply the columns by the weight, in the kata's words;
     `bias_axis`, whether to look for a bias added along the positions."""
-    general = (
-        f"unfold x into (N, C * kh * kw, L), {multiply}, add the bias of each output channel "
+    arithmetic = describe(x.shape, kernel, stride, padding)
+    general = _(
+        "unfold x into (N, C * kh * kw, L), {multiply}, add the bias of each output channel "
         "(bias[:, None] against (N, C_out, L)), and reshape to (N, C_out, out_h, out_w). "
-        + describe(x.shape, kernel, stride, padding)
-    )
+        "{arithmetic}"
+    ).format(multiply=multiply, arithmetic=arithmetic)
     if not isinstance(got, kind) or got.ndim != 4:
         return general
     xd, wd, bd = double(x), double(weight), None if bias is None else double(bias)
     expected = F.conv2d(xd, wd, bd, stride=stride, padding=padding)
     if tuple(got.shape) != tuple(expected.shape):
         if tuple(got.shape[2:]) == tuple(expected.shape[2:])[::-1]:
-            return ("height and width are swapped: the result is (N, C_out, out_h, out_w), "
-                    "out_h from H and out_w from W. " + describe(x.shape, kernel, stride, padding))
+            return _(
+                "height and width are swapped: the result is (N, C_out, out_h, out_w), "
+                "out_h from H and out_w from W. {arithmetic}"
+            ).format(arithmetic=arithmetic)
         return general
     g = double(got)
     if bd is not None and torch.allclose(
         g, F.conv2d(xd, wd, None, stride=stride, padding=padding), atol=1e-3
     ):
-        return "the bias is missing: add bias[o] to every position of output channel o."
+        return _("the bias is missing: add bias[o] to every position of output channel o.")
     if bias_axis and bd is not None and g.shape[1] > 1 and g.shape[2] * g.shape[3] == g.shape[1]:
         plain = F.conv2d(xd, wd, None, stride=stride, padding=padding).reshape(g.shape[0], -1)
         wrong_axis = (plain.reshape(g.shape[0], g.shape[1], -1) + bd).reshape(g.shape)
         if torch.allclose(g, wrong_axis, atol=1e-3):
-            return ("the bias is added along the positions, not the channels: bias[o] goes "
-                    "to every position of output channel o, bias[:, None] against "
-                    "(N, C_out, L).")
+            return _(
+                "the bias is added along the positions, not the channels: bias[o] goes "
+                "to every position of output channel o, bias[:, None] against (N, C_out, L)."
+            )
     if weight.shape[1] > 1 and math.prod(weight.shape[2:]) > 1:
         swapped = wd.permute(0, 2, 3, 1).reshape(wd.shape)  # (kh, kw, C) order read as (C, kh, kw)
         if torch.allclose(g, F.conv2d(xd, swapped, bd, stride=stride, padding=padding), atol=1e-3):
-            return ("the weight is flattened in another order than unfold's rows: "
-                    "weight.reshape(C_out, -1) keeps (C, kh, kw), the order F.unfold uses.")
+            return _(
+                "the weight is flattened in another order than unfold's rows: "
+                "weight.reshape(C_out, -1) keeps (C, kh, kw), the order F.unfold uses."
+            )
     return general
 
 
@@ -344,25 +354,31 @@ def digits(rebuilt_by: str) -> tuple[tuple[torch.Tensor, str], ...]:
         spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz")
     if path is None or not path.is_file():
         raise RuntimeError(
-            "this test needs scikit-learn, for its bundled 8x8 digits "
-            "(sklearn/datasets/data/digits.csv.gz): pip install scikit-learn"
+            _("this test needs scikit-learn, for its bundled 8x8 digits "
+              "(sklearn/datasets/data/digits.csv.gz): pip install scikit-learn")
         )
     data = torch.from_numpy(np.loadtxt(path, delimiter=","))  # 1797 rows: 64 pixels, label
     images = data[:, :-1].to(F32).div(16).reshape(-1, 1, 8, 8)  # pixels are 0 to 16
     labels = data[:, -1].to(torch.int64)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(SPLIT_SEED))
     train, held_out = order[:TRAIN_SIZE], order[TRAIN_SIZE:]
-    source = "scikit-learn's 8x8 digits (sklearn.datasets.load_digits())"
-    rebuilt = (
-        f"rebuilt by digits() from {rebuilt_by}, which splits "
-        f"the {len(labels)} digits at random (seed {SPLIT_SEED}): {TRAIN_SIZE} to train, "
-        f"{len(labels) - TRAIN_SIZE} held out"
+    source = _("scikit-learn's 8x8 digits (sklearn.datasets.load_digits())")
+    rebuilt = _(
+        "rebuilt by digits() from {file}, which splits the {total} digits at random "
+        "(seed {seed}): {train} to train, {held_out} held out"
+    ).format(
+        file=rebuilt_by, total=len(labels), seed=SPLIT_SEED, train=TRAIN_SIZE,
+        held_out=len(labels) - TRAIN_SIZE,
     )
     return (
-        (images[train], f"the training images of {source}, pixels / 16, {rebuilt}"),
-        (labels[train], f"the training labels of {source}, {rebuilt}"),
-        (images[held_out], f"the held-out images of {source}, pixels / 16, {rebuilt}"),
-        (labels[held_out], f"the held-out labels of {source}, {rebuilt}"),
+        (images[train], _("the training images of {source}, pixels / 16, {rebuilt}").format(
+            source=source, rebuilt=rebuilt)),
+        (labels[train], _("the training labels of {source}, {rebuilt}").format(
+            source=source, rebuilt=rebuilt)),
+        (images[held_out], _("the held-out images of {source}, pixels / 16, {rebuilt}").format(
+            source=source, rebuilt=rebuilt)),
+        (labels[held_out], _("the held-out labels of {source}, {rebuilt}").format(
+            source=source, rebuilt=rebuilt)),
     )
 
 
@@ -374,8 +390,11 @@ def assert_accuracy(correct: int, total: int, seconds: float, *, what: str, hint
     accuracy = correct / total
     if accuracy < MIN_ACCURACY:
         raise fail(
-            f"the trained {what} classifies {correct} of the {total} held-out digits "
-            f"correctly ({accuracy:.1%}), but should reach {MIN_ACCURACY:.0%} (training took "
-            f"{seconds:.1f} s of CPU time)",
+            _("the trained {what} classifies {correct} of the {total} held-out digits "
+              "correctly ({accuracy:.1%}), but should reach {minimum:.0%} (training took "
+              "{seconds:.1f} s of CPU time)").format(
+                what=_(what) if what else what, correct=correct, total=total,
+                accuracy=accuracy, minimum=MIN_ACCURACY, seconds=seconds,
+            ),
             hint,
         )

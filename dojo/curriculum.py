@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from dojo.i18n import _
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -85,9 +88,11 @@ TRACKS = ("torch", "numpy")
 def _function(raw: dict[str, Any], where: str) -> Function:
     unknown = set(raw) - _FUNCTION_KEYS
     if unknown:
-        raise RegistryError(f"{where}: unknown keys {sorted(unknown)}")
+        raise RegistryError(
+            _("{where}: unknown keys {keys}").format(where=where, keys=sorted(unknown))
+        )
     if "name" not in raw:
-        raise RegistryError(f"{where}: a function needs a name")
+        raise RegistryError(_("{where}: a function needs a name").format(where=where))
     return Function(
         name=raw["name"],
         rule=raw.get("rule", ""),
@@ -107,7 +112,9 @@ def _time_limit(value: Any, where: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise RegistryError(f"{where}: time_limit must be a positive number of seconds")
+        raise RegistryError(
+            _("{where}: time_limit must be a positive number of seconds").format(where=where)
+        )
     return float(value)
 
 
@@ -116,25 +123,37 @@ def load(path: Path) -> Curriculum:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RegistryError(f"no registry at {path}") from None
+        raise RegistryError(_("no registry at {path}").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: {exc}") from None
     if data.get("format_version") != FORMAT_VERSION:
-        raise RegistryError(f"{path}: format_version must be {FORMAT_VERSION}")
+        raise RegistryError(
+            _("{path}: format_version must be {version}").format(path=path, version=FORMAT_VERSION)
+        )
     katas = []
     for i, raw in enumerate(data.get("kata", [])):
-        where = f"{path.name}: kata #{i + 1}"
+        where = _("{file}: kata #{number}").format(file=path.name, number=i + 1)
         unknown = set(raw) - _KATA_KEYS
         if unknown:
-            raise RegistryError(f"{where}: unknown keys {sorted(unknown)}")
+            raise RegistryError(
+                _("{where}: unknown keys {keys}").format(where=where, keys=sorted(unknown))
+            )
         missing = {"id", "module", "title", "grade", "book"} - set(raw)
         if missing:
-            raise RegistryError(f"{where}: missing {sorted(missing)}")
+            raise RegistryError(
+                _("{where}: missing {keys}").format(where=where, keys=sorted(missing))
+            )
         track = raw.get("track", "torch")
         if track not in TRACKS:
-            raise RegistryError(f"{where}: track must be one of {', '.join(TRACKS)}")
+            raise RegistryError(
+                _("{where}: track must be one of {tracks}").format(
+                    where=where, tracks=", ".join(TRACKS)
+                )
+            )
         functions = tuple(
-            _function(f, f"{where} ({raw['id']}), function #{j + 1}")
+            _function(f, _("{where} ({kata}), function #{number}").format(
+                where=where, kata=raw["id"], number=j + 1
+            ))
             for j, f in enumerate(raw.get("function", []))
         )
         katas.append(
@@ -170,3 +189,33 @@ def find_root(start: Path) -> Path | None:
         if (folder / "katas" / REGISTRY_NAME).is_file():
             return folder
     return None
+
+
+# The registry's words a learner reads, for Babel's extraction (see `babel.cfg`): they
+# are translated where they are shown (`_(kata.title)`, `_(fn.rule)`, `_(hint)`).
+TRANSLATED_KEYS = {"kata": ("title", "book"), "function": ("rule", "hints")}
+
+
+def extract_messages(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """A Babel extractor for `curriculum.toml`: every title, book section, rule and
+    hint, with the line it starts on and the kata/function it belongs to."""
+    text = fileobj.read().decode("utf-8")
+    data = tomllib.loads(text)
+    lines = text.splitlines()
+
+    def line_of(message: str) -> int:
+        needle = message.replace("\\", "\\\\").replace('"', '\\"')[:60]
+        return next((n for n, line in enumerate(lines, 1) if needle in line), 0)
+
+    for kata in data.get("kata", []):
+        for key in TRANSLATED_KEYS["kata"]:
+            if kata.get(key):
+                yield line_of(kata[key]), None, kata[key], [f"{kata['id']}: {key}"]
+        for fn in kata.get("function", []):
+            where = f"{kata['id']}.{fn['name']}"
+            messages = [("rule", fn.get("rule", ""))] + [("hint", h) for h in fn.get("hints", ())]
+            for key, message in messages:
+                if message:
+                    yield line_of(message), None, message, [f"{where}: {key}"]

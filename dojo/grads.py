@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from dojo import guard, show
 from dojo.checks import SHOW_BOTH_UP_TO, assert_values, fail, hinting, type_name
+from dojo.i18n import N_, _
 from dojo.outcomes import WrongAnswer
 from dojo.strategies import tensors
 
@@ -85,7 +86,7 @@ def assert_grads(
     expected: Expected | Sequence[Expected],
     *,
     bounds: Mapping[str, torch.Tensor | float] | None = None,
-    function: str = "your code",
+    function: str = N_("your code"),
     hints: Mapping[str, str] | None = None,
     inputs: Mapping[str, torch.Tensor] | None = None,
 ) -> None:
@@ -99,6 +100,7 @@ def assert_grads(
     `inputs`, when given, are shown on a value mismatch if they are small.
     """
     __tracebackhide__ = True
+    function = _(function) if function else function
     answers = [expected] if isinstance(expected, Mapping) else list(expected)
     bounds = bounds or {}
     hints = hints or {}
@@ -107,35 +109,40 @@ def assert_grads(
         hint = hints.get(name, "")
         if not hasattr(t, "g"):
             raise fail(
-                f"{function} did not set `{name}.g`",
-                hint or f"store the gradient on the tensor itself: `{name}.g = ...`, "
-                f"a tensor of {name}'s shape {tuple(t.shape)}.",
+                _("{function} did not set `{name}.g`").format(function=function, name=name),
+                hint or _(
+                    "store the gradient on the tensor itself: `{name}.g = ...`, a tensor of "
+                    "{name}'s shape {shape}."
+                ).format(name=name, shape=tuple(t.shape)),
             )
         g = t.g
         if not isinstance(g, torch.Tensor):
             raise fail(
-                f"`{name}.g` is {type_name(g)}, but should be a torch.Tensor of shape "
-                f"{tuple(want.shape)}",
+                _("`{name}.g` is {what}, but should be a torch.Tensor of shape {shape}").format(
+                    name=name, what=type_name(g), shape=tuple(want.shape)
+                ),
                 hint,
             )
         if g.shape != want.shape:
             raise fail(
-                f"`{name}.g` differs: expected shape {tuple(want.shape)}, got {tuple(g.shape)}",
+                _("`{name}.g` differs: expected shape {want}, got {got}").format(
+                    name=name, want=tuple(want.shape), got=tuple(g.shape)
+                ),
                 hint or _grad_shape_hint(name, tuple(g.shape), tuple(want.shape)),
             )
         if g.dtype != t.dtype:
             raise fail(
-                f"`{name}.g` differs: expected dtype {t.dtype} (the dtype of {name}), "
-                f"got {g.dtype}",
-                "a gradient has the dtype of its tensor: build it from the tensors you "
-                "were given, not with torch.zeros(...) or .float().",
+                _("`{name}.g` differs: expected dtype {want} (the dtype of {name}), "
+                  "got {got}").format(name=name, want=t.dtype, got=g.dtype),
+                _("a gradient has the dtype of its tensor: build it from the tensors you "
+                  "were given, not with torch.zeros(...) or .float()."),
             )
         if g.device != t.device:
             raise fail(
-                f"`{name}.g` differs: expected device {t.device} (the device of {name}), "
-                f"got {g.device}",
-                "a gradient lives on its tensor's device: build it from the tensors you "
-                "were given (torch.zeros_like(x), x.new_zeros(...)).",
+                _("`{name}.g` differs: expected device {want} (the device of {name}), "
+                  "got {got}").format(name=name, want=t.device, got=g.device),
+                _("a gradient lives on its tensor's device: build it from the tensors you "
+                  "were given (torch.zeros_like(x), x.new_zeros(...))."),
             )
     first_failure: tuple[str, AssertionError] | None = None
     for answer in answers:
@@ -151,10 +158,12 @@ def assert_grads(
         else:
             return
     assert first_failure is not None
-    message = f"`{first_failure[0]}.g` differs: {first_failure[1]}"
+    message = _("`{name}.g` differs: {failure}").format(
+        name=first_failure[0], failure=first_failure[1]
+    )
     small = {k: v for k, v in (inputs or {}).items() if v.numel() <= SHOW_BOTH_UP_TO}
     if small:
-        message += "\nOn these inputs:\n" + "\n".join(
+        message += "\n" + _("On these inputs") + ":\n" + "\n".join(
             _tensor_block(k, v) for k, v in small.items()
         )
     raise WrongAnswer(message) from None
@@ -162,25 +171,25 @@ def assert_grads(
 
 def _grad_shape_hint(name: str, got: tuple[int, ...], want: tuple[int, ...]) -> str:
     if len(want) == 2 and got == tuple(reversed(want)):
-        return (
-            f"`{name}.g` looks transposed. A gradient has exactly the shape of its tensor: "
-            f"{name} is {want}, so {name}.g is too. Work out which product of the upstream "
+        return _(
+            "`{name}.g` looks transposed. A gradient has exactly the shape of its tensor: "
+            "{name} is {shape}, so {name}.g is too. Work out which product of the upstream "
             "gradient and the other input gives that shape."
-        )
+        ).format(name=name, shape=want)
     if len(got) > len(want):
-        return (
-            f"`{name}.g` has more dimensions than {name}: a dimension that {name} was "
+        return _(
+            "`{name}.g` has more dimensions than {name}: a dimension that {name} was "
             "broadcast along (the batch, for a bias) must be summed away."
-        )
+        ).format(name=name)
     if len(got) < len(want):
-        return (
-            f"`{name}.g` has fewer dimensions than {name}: check which dimension you summed "
+        return _(
+            "`{name}.g` has fewer dimensions than {name}: check which dimension you summed "
             "over, or a squeeze that went too far."
-        )
-    return (
-        f"a gradient has exactly the shape of its tensor: {name} is {want}. If you summed "
+        ).format(name=name)
+    return _(
+        "a gradient has exactly the shape of its tensor: {name} is {shape}. If you summed "
         "the upstream gradient, sum over the dimension that was broadcast (the batch)."
-    )
+    ).format(name=name, shape=want)
 
 
 # --- a .g read before it was set ------------------------------------------------------
@@ -220,8 +229,15 @@ def missing_g(exc: BaseException, files: Sequence[str] | None = None) -> list[tu
 def where_g_was_read(found: Sequence[tuple[str, str]]) -> str:
     """"relu_grad read `out.g` (`l2.g` in forward_and_backward)", from `missing_g`."""
     function, name = found[0]
-    also = ", ".join(f"`{n}.g` in {f}" for f, n in found[1:] if n != name)
-    return f"{function} read `{name}.g`" + (f" ({also})" if also else "")
+    also = ", ".join(
+        _("`{name}.g` in {function}").format(name=n, function=f)
+        for f, n in found[1:] if n != name
+    )
+    if also:
+        return _("{function} read `{name}.g` ({also})").format(
+            function=function, name=name, also=also
+        )
+    return _("{function} read `{name}.g`").format(function=function, name=name)
 
 
 @contextlib.contextmanager

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 
 from dojo import nprules, outcomes, readiness, sentry, show
+from dojo.i18n import _
 from dojo.outcomes import NotStarted, RuleBroken
-from dojo.rules import PlainPythonGuard, RuleMode, RuleSet
+from dojo.rules import PlainPythonGuard, RuleMode, RuleSet, at_line
 
 DEFAULT_TIME_LIMIT = 1.0  # seconds of CPU time for one call
 
@@ -107,8 +108,8 @@ class _Snapshot:
             name: copy.deepcopy(value)
             for name, value in arguments.items()
             if isinstance(value, (list, dict))
-            and not any(True for _ in readiness.tensors_in(value, name))
-            and not any(True for _ in _arrays_in(value, name))
+            and not any(True for _item in readiness.tensors_in(value, name))
+            and not any(True for _item in _arrays_in(value, name))
         }
         self.arguments = arguments
 
@@ -118,31 +119,34 @@ class _Snapshot:
         """What the call changed in place; `own_name(name)` is the learner's name for a
         contract parameter, when it differs."""
 
-        def shown(path: str) -> str:
+        def changed_in_place(path: str) -> str:
             own = own_name(path.partition("[")[0])
-            return f"`{path}`" + (f" (your `{own}`)" if own else "")
+            if own:
+                return _("changed its input `{input}` (your `{own}`) in place").format(
+                    input=path, own=own
+                )
+            return _("changed its input `{input}` in place").format(input=path)
 
         for path, t, version, before in self.tensors:
             if t._version != version or not _same(t.detach(), before):
                 where = mode.write_location(t) if mode is not None else None
-                at = f"\n  at {where}" if where else ""
                 return (
-                    f"changed its input {shown(path)} in place{at}\n"
-                    "A function must not modify its inputs: work on a new tensor "
-                    "(for example `x + 1` instead of `x += 1`, or `x.clone()` first)."
+                    changed_in_place(path) + at_line(where) + "\n"
+                    + _("A function must not modify its inputs: work on a new tensor "
+                        "(for example `x + 1` instead of `x += 1`, or `x.clone()` first).")
                 )
         for path, a, before in self.arrays:
             if not np.array_equal(a, before, equal_nan=a.dtype.kind in "fc"):
                 return (
-                    f"changed its input {shown(path)} in place\n"
-                    "A function must not modify its inputs: work on a new array "
-                    "(for example `x + 1` instead of `x += 1`, or `x.copy()` first)."
+                    changed_in_place(path) + "\n"
+                    + _("A function must not modify its inputs: work on a new array "
+                        "(for example `x + 1` instead of `x += 1`, or `x.copy()` first).")
                 )
         for name, original in self.plain.items():
             if self.arguments[name] != original:
                 return (
-                    f"changed its input {shown(name)} in place\n"
-                    "A function must not modify its inputs: build a new list instead."
+                    changed_in_place(name) + "\n"
+                    + _("A function must not modify its inputs: build a new list instead.")
                 )
         return None
 
@@ -316,7 +320,7 @@ def guarded(
                         function=name,
                         budget=rules.budget(arguments),
                         floor=rules.floor(arguments),
-                        inputs=[t for _, t, _, _ in snapshot.tensors],
+                        inputs=[entry[1] for entry in snapshot.tensors],
                     )
                     with mode:
                         result = fn(*args, **kwargs)
@@ -331,8 +335,8 @@ def guarded(
                 if protections is None or protections.real_interrupt:
                     raise  # a real Ctrl-C stops the run (the outermost call decides)
                 crash: BaseException = sentry.LearnerInterrupt(
-                    f"{name} raised KeyboardInterrupt itself, which would stop the whole "
-                    "test run"
+                    _("{function} raised KeyboardInterrupt itself, which would stop the "
+                      "whole test run").format(function=name)
                 ).with_traceback(exc.__traceback__)
                 state.crash = crash
                 raise crash from None
@@ -429,8 +433,19 @@ def _not_started(exc: NotImplementedError, name: str) -> str:
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_next is None:
-            where = f" ({tb.tb_frame.f_code.co_filename}:{tb.tb_lineno})"
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
         tb = tb.tb_next
     if reached != name:
-        return f"{name} calls {reached}, which still raises NotImplementedError{where}"
-    return f"{name} still raises NotImplementedError{where}"
+        if where:
+            return _(
+                "{function} calls {placeholder}, which still raises NotImplementedError "
+                "({location})"
+            ).format(function=name, placeholder=reached, location=where)
+        return _("{function} calls {placeholder}, which still raises NotImplementedError").format(
+            function=name, placeholder=reached
+        )
+    if where:
+        return _("{function} still raises NotImplementedError ({location})").format(
+            function=name, location=where
+        )
+    return _("{function} still raises NotImplementedError").format(function=name)

@@ -25,9 +25,9 @@ DOMAIN = "dojo"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 ENGLISH = "en"
 # Languages a learner can choose: English, and each translation once complete.
-READY: tuple[str, ...] = (ENGLISH,)
+READY: tuple[str, ...] = (ENGLISH, "zh_CN")
 # Translations under way: their catalogues exist and are checked, but not yet offered.
-IN_PROGRESS: tuple[str, ...] = ("zh_CN",)
+IN_PROGRESS: tuple[str, ...] = ()
 _ALIASES = {"zh": "zh_CN", "zh_hans": "zh_CN", "zh_sg": "zh_CN", "c": ENGLISH, "posix": ENGLISH}
 _ENVIRONMENT = ("DOJO_LANG", "LANGUAGE", "LC_ALL", "LANG")
 
@@ -73,12 +73,19 @@ def choose(environ: dict[str, str] | None = None) -> tuple[str, str | None]:
 
 
 @functools.cache
-def translation() -> gettext.NullTranslations:
-    """The catalogue of this process's language (chosen once; see `choose`)."""
-    language, warning = choose()
+def language() -> str:
+    """The language this process speaks, chosen once (see `choose`); the warning, if
+    any, is printed then."""
+    chosen, warning = choose()
     if warning:
         print(warning, file=sys.stderr)
-    return load(language)
+    return chosen
+
+
+@functools.cache
+def translation() -> gettext.NullTranslations:
+    """The catalogue of this process's language."""
+    return load(language())
 
 
 def load(language: str) -> gettext.NullTranslations:
@@ -93,7 +100,95 @@ def _(message: str) -> str:
     return translation().gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """`singular` or `plural`, as `n` and the learner's language need ("1 row", "2 rows";
+    Chinese has one form)."""
+    return translation().ngettext(singular, plural, n)
+
+
 def N_(message: str) -> str:
     """Mark `message` for translation without translating it yet (gettext_noop):
     constants defined at import, translated where they are shown with `_()`."""
     return message
+
+
+# --- translated READMEs -----------------------------------------------------------------
+# A translated README sits beside its source (`README.zh-CN.md` beside `README.md`) and
+# starts with a stamp holding the sha256 of the English it was translated from, so a
+# test names every translation whose source has changed since (see CONTRIBUTING).
+
+_STAMP = (
+    "<!-- translated from {source}, sha256 {digest}; when {source} changes, update this "
+    "translation, then run: python -m dojo.i18n stamp THIS_FILE -->"
+)
+_STAMP_PREFIX = "<!-- translated from "
+
+
+def readme_suffix(language: str) -> str:
+    """"zh_CN" -> "zh-CN": the suffix of that language's README (`README.zh-CN.md`)."""
+    return language.replace("_", "-")
+
+
+def source_digest(source: Path) -> str:
+    """The sha256 of a README's English text (line endings normalised)."""
+    import hashlib
+
+    text = source.read_text(encoding="utf-8").replace("\r\n", "\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def source_of(translated: Path) -> Path:
+    """`katas/02_matmul/README.zh-CN.md` -> `katas/02_matmul/README.md`."""
+    stem = translated.name.split(".")[0]
+    return translated.with_name(f"{stem}.md")
+
+
+def stamped_digest(translated: Path) -> str | None:
+    """The digest a translation's stamp records, or None when it has no stamp."""
+    first = translated.read_text(encoding="utf-8").split("\n", 1)[0]
+    if not first.startswith(_STAMP_PREFIX):
+        return None
+    words = first.split()
+    return words[words.index("sha256") + 1].rstrip(":,;") if "sha256" in words else None
+
+
+def stamp(translated: Path) -> None:
+    """Record in `translated` the digest of its source as it is now."""
+    text = translated.read_text(encoding="utf-8").replace("\r\n", "\n")
+    if text.startswith(_STAMP_PREFIX):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    source = source_of(translated)
+    line = _STAMP.format(source=source.name, digest=source_digest(source))
+    translated.write_text(f"{line}\n{text}", encoding="utf-8")
+
+
+def readme(folder: Path, lang: str | None = None) -> Path:
+    """The README of `folder` a learner should read: the translation into their
+    language when there is one, else the English."""
+    chosen = lang or language()
+    if chosen != ENGLISH:
+        translated = folder / f"README.{readme_suffix(chosen)}.md"
+        if translated.is_file():
+            return translated
+    return folder / "README.md"
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m dojo.i18n stamp FILE...`: record each translation's source digest."""
+    if len(argv) < 2 or argv[0] != "stamp":
+        print("usage: python -m dojo.i18n stamp README.LANG.md...", file=sys.stderr)
+        return 2
+    for name in argv[1:]:
+        path = Path(name)
+        if not path.is_file() or not source_of(path).is_file():
+            print(
+                f"dojo.i18n: {name}: no such file, or no {source_of(path).name} beside it",
+                file=sys.stderr,
+            )
+            return 1
+        stamp(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -21,6 +21,7 @@ from dojo import contract as contracts
 from dojo import course, sentry
 from dojo.curriculum import Function, Kata
 from dojo.guard import DEFAULT_TIME_LIMIT, guarded
+from dojo.i18n import _
 from dojo.outcomes import RuleBroken, TooSlow
 from dojo.rules import RuleSet
 
@@ -87,8 +88,10 @@ def choose(value: str | None, source: str) -> ImplChoice:
     path = Path(value).expanduser()
     if not path.is_dir():
         raise ImplError(
-            f"invalid --impl {value!r} from {source}: expected 'learner', 'reference' "
-            "or a directory laid out like katas/ (no such directory)"
+            _("invalid --impl {value!r} from {source}: expected 'learner', 'reference' "
+              "or a directory laid out like katas/ (no such directory)").format(
+                value=value, source=source
+            )
         )
     return ImplChoice(str(path.resolve()), source)
 
@@ -101,8 +104,9 @@ def load_module(path: Path, kata: Kata) -> types.ModuleType:
     """Import the file at `path` under a name unique to that file."""
     if not path.is_file():
         raise ImplError(
-            f"no {kata.id}/{kata.module}.py in {path.parent.parent}: "
-            f"a directory given to --impl must hold {kata.id}/{kata.module}.py"
+            _("no {file} in {directory}: a directory given to --impl must hold {file}").format(
+                file=f"{kata.id}/{kata.module}.py", directory=path.parent.parent
+            )
         )
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
     name = f"_dojo_impl_{digest}_{kata.module}"
@@ -114,36 +118,46 @@ def load_module(path: Path, kata: Kata) -> types.ModuleType:
     files = (str(path),)
     protections = sentry.Protections(files)
     try:
-        with sentry.time_limit(IMPORT_TIME_LIMIT, f"importing {_relative(path)}", files), \
-                protections.active():
+        importing = _("importing {file}").format(file=_relative(path))
+        with sentry.time_limit(IMPORT_TIME_LIMIT, importing, files), protections.active():
             spec.loader.exec_module(module)
     except TooSlow as exc:
         del sys.modules[name]
         raise ImportTooSlow(
-            f"{_relative(path)} takes too long to import, so none of its functions could "
-            f"be graded: {exc}\nCode at the top level of the file (outside any function) "
-            "runs on import: look there."
+            _("{file} takes too long to import, so none of its functions could be graded: "
+              "{error}\nCode at the top level of the file (outside any function) runs on "
+              "import: look there.").format(file=_relative(path), error=exc)
         ) from None
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt) and protections.real_interrupt:
             raise
         sys.modules.pop(name, None)
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-        line = f" (line {frames[-1].lineno})" if frames else ""
+        line = frames[-1].lineno if frames else None
         if isinstance(exc, SyntaxError):
-            line = f" (line {exc.lineno})"
+            line = exc.lineno
         what = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, SystemExit):
-            what = (
-                f"it calls sys.exit({exc.code!r}) (or exit(), os._exit()) at the top level, "
+            what = _(
+                "it calls sys.exit({code!r}) (or exit(), os._exit()) at the top level, "
                 "which would end the whole test run"
+            ).format(code=exc.code)
+        if line is None:
+            message = _("{file} does not import: {error}").format(
+                file=_relative(path), error=what
             )
-        raise ImplError(f"{_relative(path)} does not import{line}: {what}") from None
+        else:
+            message = _("{file} does not import (line {line}): {error}").format(
+                file=_relative(path), line=line, error=what
+            )
+        raise ImplError(message) from None
     broken = protections.report()
     changed = sentry.baseline().changes()
     if broken is not None or changed:
         what = broken if broken is not None else sentry.integrity_report(changed)
-        raise ImportRuleBroken(f"{_relative(path)}, when imported, {what}")
+        raise ImportRuleBroken(
+            _("{file}, when imported, {problem}").format(file=_relative(path), problem=what)
+        )
     return module
 
 
@@ -156,7 +170,7 @@ def _relative(path: Path) -> str:
 
 def _rules(fn: Function, kata: Kata) -> RuleSet:
     return RuleSet.from_names(
-        text=fn.rule,
+        text=_(fn.rule) if fn.rule else "",  # (gettext of "" is the catalogue's header)
         plain_python=fn.plain_python,
         forbid=fn.forbid,
         require=fn.require,
@@ -256,7 +270,9 @@ class Implementation:
             value = getattr(self.module, name)
         except AttributeError:
             raise AttributeError(
-                f"{_relative(self.path)} has no {name}: keep the stub's names and signatures"
+                _("{file} has no {name}: keep the stub's names and signatures").format(
+                    file=_relative(self.path), name=name
+                )
             ) from None
         try:
             fn = self.kata.function(name)

@@ -29,8 +29,9 @@ from typing import Any
 
 from dojo import contract as contracts
 from dojo import course, curriculum, loader, outcomes, progress
+from dojo.i18n import N_, _
 
-NOT_DEFINED = "not defined in this notebook yet"
+NOT_DEFINED = N_("not defined in this notebook yet")
 
 
 class NotebookError(Exception):
@@ -146,20 +147,26 @@ class Grade:
         from dojo.plugin import summary_lines
 
         ran = {name: [v] for name, v in self.verdicts.items() if v is not None}
-        return summary_lines({self.kata.id: ran})[0] if ran else f"{self.kata.id}  no tests ran"
+        if not ran:
+            return f"{self.kata.id}  " + _("no tests ran")
+        return summary_lines({self.kata.id: ran})[0]
 
     def report(self) -> str:
         lines = []
         for fn in self.kata.functions:
             verdict = self.verdicts.get(fn.name)
             if fn.name in self.missing:
-                lines.append(f"{fn.name}: {outcomes.NOT_STARTED}: {NOT_DEFINED}")
+                verdict_said = _("{verdict}: {message}").format(
+                    verdict=outcomes.label(outcomes.NOT_STARTED), message=_(NOT_DEFINED)
+                )
+                lines.append(f"{fn.name}: {verdict_said}")
             elif verdict == outcomes.PASSED:
-                lines.append(f"{fn.name}: passed")
+                lines.append(f"{fn.name}: {outcomes.label(outcomes.PASSED)}")
             elif fn.name in self.messages:
                 lines.append(f"{fn.name}: {self.messages[fn.name].rstrip()}")
             else:
-                lines.append(f"{fn.name}: {verdict or 'did not run'}")
+                said = outcomes.label(verdict) if verdict else _("did not run")
+                lines.append(f"{fn.name}: {said}")
         if self.exit_code not in (0, 1, 5) or not any(self.verdicts.values()):
             # a collection, usage or internal error: nothing was graded, pytest says why
             lines.append(self.output.rstrip())
@@ -179,8 +186,9 @@ def _project(root: Path | str | None) -> curriculum.Curriculum:
         registry = None if katas is None else katas / curriculum.REGISTRY_NAME
     if registry is None:
         raise NotebookError(
-            f"no katas/curriculum.toml in {start} or above: pass root='path/to/your/katas' "
-            "(a clone, or a folder made by `dojo init`), or reinstall foundations-katas"
+            _("no katas/curriculum.toml in {folder} or above: pass root='path/to/your/katas' "
+              "(a clone, or a folder made by `dojo init`), or reinstall foundations-katas"
+              ).format(folder=start)
         )
     try:
         return curriculum.load(registry)
@@ -213,7 +221,9 @@ def grade(kata: str, namespace: Mapping[str, Any], root: Path | str | None = Non
         raise NotebookError(str(exc)) from None
     kata_dir = the_course.katas_dir / entry.id
     if not kata_dir.is_dir():
-        raise NotebookError(f"{kata_dir} is missing: its graded tests live there")
+        raise NotebookError(
+            _("{folder} is missing: its graded tests live there").format(folder=kata_dir)
+        )
     implementation = NamespaceImplementation(
         entry, namespace, contracts.signatures(entry, the_course.katas_dir)
     )
@@ -252,7 +262,7 @@ def load_ipython_extension(ipython: Any) -> None:
     def dojo_magic(line: str, cell: str | None = None) -> None:
         kata = line.strip()
         if not kata:
-            print("usage: %%dojo KATA at the top of a cell (for example %%dojo 03_broadcasting)")
+            print(_("usage: %%dojo KATA at the top of a cell (for example %%dojo 03_broadcasting)"))
             return
         if cell is not None:
             result = ipython.run_cell(cell)
@@ -261,6 +271,6 @@ def load_ipython_extension(ipython: Any) -> None:
         try:
             print(grade(kata, ipython.user_ns).report())
         except NotebookError as exc:
-            print(f"dojo: {exc}")
+            print(_("dojo: {message}").format(message=exc))
 
     ipython.register_magic_function(dojo_magic, magic_kind="line_cell", magic_name="dojo")

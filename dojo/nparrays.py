@@ -150,7 +150,7 @@ def matmul_hint(got: np.ndarray, a: np.ndarray, b: np.ndarray) -> str:
     try:
         text = checks.matmul_hint(tensor(got), tensor(a), tensor(b))
     except Exception:
-        return checks.MATMUL_RULE
+        return _(checks.MATMUL_RULE)
     return text.replace(".t()", ".T")
 
 
@@ -173,8 +173,11 @@ def assert_matmul_rejects(
     that names both shapes."""
     __tracebackhide__ = True
     a, b = (np.zeros(tuple(shape), dtype=NP_DTYPES[dtype]) for shape in shapes)
-    call = f"{fn.__name__}(a, b) with a.shape={a.shape}, b.shape={b.shape}"
-    with checks.raises(call, shapes=(a.shape, b.shape), why="a's columns must match b's rows"):
+    call = _("{function}(a, b) with a.shape={a_shape}, b.shape={b_shape}").format(
+        function=fn.__name__, a_shape=a.shape, b_shape=b.shape
+    )
+    why = _("a's columns must match b's rows")
+    with checks.raises(call, shapes=(a.shape, b.shape), why=why):
         fn(a, b)
 
 

@@ -32,8 +32,18 @@ from typing import Any
 
 import numpy as np
 
+from dojo.i18n import N_, _, ngettext
 from dojo.outcomes import RuleBroken, RuleBrokenOnInput
-from dojo.rules import Location, PlainPythonGuard, RuleSet, Violation, learner_location
+from dojo.rules import (
+    Location,
+    PlainPythonGuard,
+    RuleSet,
+    Violation,
+    forbidden_call,
+    learner_location,
+    never_called,
+    rule_report,
+)
 
 # Groups of NumPy operations, by name ("np.X", "np.linalg.X", "ndarray.X").
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -69,7 +79,7 @@ GROUPS["np-matmul-family-except-einsum"] = tuple(
 
 def resolve(name: str) -> Any:
     """The NumPy callable named `name` ("np.einsum", "ndarray.dot", "np.linalg.matmul")."""
-    root, _, rest = name.partition(".")
+    root, _sep, rest = name.partition(".")
     roots: dict[str, Any] = {"np": np, "ndarray": np.ndarray}
     if root not in roots or not rest:
         raise ValueError(f"unknown operation {name!r}: write np.X or ndarray.X")
@@ -118,7 +128,7 @@ def expand(names: Iterable[str], *, as_named: bool = False) -> dict[Any, str]:
     out: dict[Any, str] = {}
     for name in names:
         members = GROUPS.get(name, (name,))
-        shown = " or ".join(members) if as_named else ""
+        shown = _(" or ").join(members) if as_named else ""
         for member in members:
             try:
                 obj = resolve(member)
@@ -233,7 +243,7 @@ class NumpyGuard(PlainPythonGuard):
     """No torch; NumPy's forbidden and required operations; Python loop iterations."""
 
     banned = ("torch", "scipy")  # scipy.signal.convolve2d would do kata 15's work
-    what = "this kata is NumPy only (no torch, no scipy)"
+    what = N_("this kata is NumPy only (no torch, no scipy)")
 
     def __init__(
         self,
@@ -271,7 +281,7 @@ class NumpyGuard(PlainPythonGuard):
             self.seen_required.add(required)
         if forbidden is not None and not self.violations:
             where = learner_location(self.files, depth=2)
-            self.violations.append(Violation(f"called {forbidden}, which this kata forbids", where))
+            self.violations.append(Violation(forbidden_call(forbidden), where))
             raise RuleBroken(self.report())
 
     def _check_globals(self, frame: types.FrameType) -> None:
@@ -306,9 +316,9 @@ class NumpyGuard(PlainPythonGuard):
                 if name.startswith("random."):
                     what = forbidden
                 where = Location(frame.f_code.co_filename, line)
-                self.violations.append(
-                    Violation(f"uses {what}, which this kata forbids", where)
-                )
+                self.violations.append(Violation(
+                    _("uses {operation}, which this kata forbids").format(operation=what), where
+                ))
                 return
 
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
@@ -361,18 +371,20 @@ class NumpyGuard(PlainPythonGuard):
         if self.budget is not None and self.iterations > self.budget and not self.violations:
             where = Location(frame.f_code.co_filename, frame.f_lineno)
             self.violations.append(Violation(
-                f"ran more than {self.budget} Python loop iteration"
-                f"{'s' if self.budget != 1 else ''} on this input: a Python loop where "
-                "the kata asks for none (or for fewer)",
+                ngettext(
+                    "ran more than {budget} Python loop iteration on this input: a Python "
+                    "loop where the kata asks for none (or for fewer)",
+                    "ran more than {budget} Python loop iterations on this input: a Python "
+                    "loop where the kata asks for none (or for fewer)",
+                    self.budget,
+                ).format(budget=self.budget),
                 where,
                 on_input=True,
             ))
             raise RuleBrokenOnInput(self.report())
 
     def report(self) -> str:
-        first = self.violations[0]
-        rule = f"\nThe rule of {self.function}: {self.rules.text}" if self.rules.text else ""
-        return f"{self.function} {first.describe()}{rule}"
+        return rule_report(self.function, self.violations[0], self.rules.text)
 
     def __enter__(self) -> NumpyGuard:
         super().__enter__()
@@ -396,14 +408,19 @@ class NumpyGuard(PlainPythonGuard):
             raise RuleBroken(self.report())
         missing = sorted(set(self.rules.require.values()) - self.seen_required)
         if missing:
-            self.violations.append(Violation(f"never called {', '.join(missing)}", None))
+            self.violations.append(Violation(never_called(missing), None))
             raise RuleBroken(self.report())
         if self.floor is not None and self.iterations < self.floor:
             self.violations.append(Violation(
-                f"ran only {self.iterations} Python loop iteration"
-                f"{'s' if self.iterations != 1 else ''} on this input, but the loops this "
-                f"kata asks for run at least {self.floor}: a vectorised operation did the "
-                "work of a loop",
+                ngettext(
+                    "ran only {count} Python loop iteration on this input, but the loops "
+                    "this kata asks for run at least {floor}: a vectorised operation did the "
+                    "work of a loop",
+                    "ran only {count} Python loop iterations on this input, but the loops "
+                    "this kata asks for run at least {floor}: a vectorised operation did the "
+                    "work of a loop",
+                    self.iterations,
+                ).format(count=self.iterations, floor=self.floor),
                 None,
                 on_input=True,
             ))

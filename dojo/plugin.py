@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dojo import startup
-from dojo.i18n import _
+from dojo.i18n import N_, _
 
 with startup.imports_without_gc():
     import pytest
@@ -40,16 +40,16 @@ settings.register_profile(
 settings.register_profile("thorough", parent=_default, max_examples=1000, **_COMMON)
 PROFILES = ("learner", "ci", "thorough")
 
-HELP_IMPL = (
+HELP_IMPL = N_(
     "implementation to grade: 'learner' (katas/, the default), 'reference' "
     "(reference/), or a directory laid out like katas/. Environment: DOJO_IMPL."
 )
-HELP_DEVICE = (
+HELP_DEVICE = N_(
     "device to test on: cpu or cuda; repeat or separate with commas. Default: cpu, and "
     "cuda when available. A requested device that is missing stops the run. "
     "Environment: DOJO_DEVICES."
 )
-HELP_FUNCTION = "grade only the tests of this function or class (repeatable)."
+HELP_FUNCTION = N_("grade only the tests of this function or class (repeatable).")
 DEVICES = ("cpu", "cuda")
 
 
@@ -71,13 +71,13 @@ _previous_profile_key = pytest.StashKey[str]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("dojo", "foundations katas")
-    group.addoption("--impl", dest="dojo_impl", metavar="IMPL", help=HELP_IMPL)
+    group.addoption("--impl", dest="dojo_impl", metavar="IMPL", help=_(HELP_IMPL))
     group.addoption(
-        "--device", dest="dojo_devices", action="append", metavar="DEVICE", help=HELP_DEVICE
+        "--device", dest="dojo_devices", action="append", metavar="DEVICE", help=_(HELP_DEVICE)
     )
     group.addoption(
         "--function", dest="dojo_functions", action="append", default=[], metavar="NAME",
-        help=HELP_FUNCTION,
+        help=_(HELP_FUNCTION),
     )
 
 
@@ -85,7 +85,8 @@ def _devices(config: pytest.Config) -> tuple[tuple[str, ...], bool]:
     raw: list[str] | None = config.getoption("dojo_devices")
     source = "--device"
     if not raw and os.environ.get("DOJO_DEVICES"):
-        raw, source = [os.environ["DOJO_DEVICES"]], "DOJO_DEVICES environment variable"
+        raw = [os.environ["DOJO_DEVICES"]]
+        source = _("{variable} environment variable").format(variable="DOJO_DEVICES")
     if not raw:
         return DEVICES, False
     devices: list[str] = []
@@ -94,7 +95,9 @@ def _devices(config: pytest.Config) -> tuple[tuple[str, ...], bool]:
             name = name.strip().lower()
             if name not in DEVICES:
                 raise pytest.UsageError(
-                    f"invalid device {name!r} from {source}: expected cpu or cuda"
+                    _("invalid device {device!r} from {source}: expected cpu or cuda").format(
+                        device=name, source=source
+                    )
                 )
             if name not in devices:
                 devices.append(name)
@@ -103,9 +106,11 @@ def _devices(config: pytest.Config) -> tuple[tuple[str, ...], bool]:
 
         if not torch.cuda.is_available():
             raise pytest.UsageError(
-                f"CUDA was requested ({source}) but is not available: this PyTorch "
-                f"({torch.__version__}) sees no GPU. Install a CUDA build of PyTorch on a "
-                "machine with an NVIDIA GPU, or run on the CPU only (--device cpu)."
+                _("CUDA was requested ({source}) but is not available: this PyTorch "
+                  "({version}) sees no GPU. Install a CUDA build of PyTorch on a machine with "
+                  "an NVIDIA GPU, or run on the CPU only (--device cpu).").format(
+                    source=source, version=torch.__version__
+                )
             )
     return tuple(devices), True
 
@@ -115,7 +120,7 @@ def _profile(config: pytest.Config) -> str:
     source = "--hypothesis-profile"
     if not name:
         name = os.environ.get("HYPOTHESIS_PROFILE")
-        source = "HYPOTHESIS_PROFILE environment variable"
+        source = _("{variable} environment variable").format(variable="HYPOTHESIS_PROFILE")
     if not name:
         # Like Hypothesis itself: derandomized "ci" settings when CI is set.
         return "ci" if os.environ.get("CI") else "learner"
@@ -124,12 +129,14 @@ def _profile(config: pytest.Config) -> str:
             settings.get_profile(name)
             # Hypothesis' own profiles ("default") keep a 200 ms deadline that fails
             # correct code on torch's first call: only the dojo's are safe.
-            why = f" ({name!r} is Hypothesis' own: its deadline fails correct code)"
+            message = _("invalid Hypothesis profile {name!r} from {source}: expected one of "
+                        "{profiles} ({name!r} is Hypothesis' own: its deadline fails correct "
+                        "code)")
         except Exception:
-            why = ""
+            message = _("invalid Hypothesis profile {name!r} from {source}: expected one of "
+                        "{profiles}")
         raise pytest.UsageError(
-            f"invalid Hypothesis profile {name!r} from {source}: expected one of "
-            f"{', '.join(PROFILES)}{why}"
+            message.format(name=name, source=source, profiles=", ".join(PROFILES))
         )
     return str(name)
 
@@ -142,7 +149,8 @@ def pytest_configure(config: pytest.Config) -> None:
     impl_value = config.getoption("dojo_impl")
     source = "--impl"
     if impl_value is None and os.environ.get("DOJO_IMPL"):
-        impl_value, source = os.environ["DOJO_IMPL"], "DOJO_IMPL environment variable"
+        impl_value = os.environ["DOJO_IMPL"]
+        source = _("{variable} environment variable").format(variable="DOJO_IMPL")
     try:
         impl = loader.choose(impl_value, source)
     except loader.ImplError as exc:
@@ -186,7 +194,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     devices = []
     for device in opts.devices:
         if device == "cuda" and not torch.cuda.is_available():
-            devices.append("cuda (not available: skipped)")
+            devices.append(_("cuda (not available: skipped)"))
         else:
             devices.append(device)
     return [
@@ -205,7 +213,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for device in opts.devices:
         marks = []
         if device == "cuda" and not torch.cuda.is_available():
-            marks.append(pytest.mark.skip(reason="CUDA is not available"))
+            marks.append(pytest.mark.skip(reason=_("CUDA is not available")))
         params.append(pytest.param(device, marks=marks, id=device))
     metafunc.parametrize("device", params)
 
@@ -227,10 +235,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     unknown = [name for name in wanted if name not in names]
     if unknown and known:
         listed = "; ".join(f"{kata}: {', '.join(fns)}" for kata, fns in known.items())
-        raise pytest.UsageError(
-            f"invalid --function {unknown[0]!r}: no such function or class in the kata"
-            f"{'s' if len(known) > 1 else ''} collected ({listed})"
+        message = (
+            _("invalid --function {name!r}: no such function or class in the katas collected "
+              "({functions})") if len(known) > 1
+            else _("invalid --function {name!r}: no such function or class in the kata "
+                   "collected ({functions})")
         )
+        raise pytest.UsageError(message.format(name=unknown[0], functions=listed))
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
@@ -262,7 +273,9 @@ def kata(request: pytest.FixtureRequest) -> loader.Implementation:
     found = kata_of(Path(str(request.module.__file__)))
     if found is None:
         raise pytest.UsageError(
-            f"{request.module.__file__} is not in a kata folder listed in curriculum.toml"
+            _("{file} is not in a kata folder listed in curriculum.toml").format(
+                file=request.module.__file__
+            )
         )
     course, entry = found
     return loader.load(entry, options(request.config).impl, course.katas_dir)
@@ -279,7 +292,7 @@ class DojoRepr:
         self.text = text
         first = text.splitlines()[0] if text else verdict
         shown = outcomes.label(verdict)
-        self.reprcrash = _Crash(f"{shown}: {first}" if not first.startswith(shown) else first)
+        self.reprcrash = _Crash(said(shown, first) if not first.startswith(shown) else first)
 
     def toterminal(self, tw: Any) -> None:
         for line in self.text.splitlines():
@@ -292,6 +305,12 @@ class DojoRepr:
 @dataclass
 class _Crash:
     message: str
+
+
+def said(verdict: str, message: str) -> str:
+    """"wrong: result[0] is 3.0, ...": a verdict as the learner reads it (see
+    `outcomes.label`), then what happened."""
+    return _("{verdict}: {message}").format(verdict=verdict, message=message)
 
 
 def _relative(filename: str) -> str:
@@ -316,7 +335,7 @@ def _call_block(state: guard.TestState, label: str) -> str:
     if call is None:
         return ""
     body = "\n".join("    " + line for line in call.code().splitlines())
-    return f"\n{label}:\n{body}"
+    return "\n" + _("{label}:").format(label=label) + f"\n{body}"
 
 
 _SHOWN_REPEATS = 3  # like Python: a frame repeated more often is shown 3 times, then counted
@@ -340,8 +359,11 @@ def _collapse(entries: list[str]) -> list[str]:
             shown = _SHOWN_REPEATS if size == 1 else 1
             if repeats > max(shown, 2):
                 out.extend(block * shown)
-                what = "line" if size == 1 else f"{size} frames"
-                out.append(f"  [Previous {what} repeated {repeats - shown} more times]")
+                what = (
+                    _("[Previous line repeated {count} more times]") if size == 1
+                    else _("[Previous {frames} frames repeated {count} more times]")
+                )
+                out.append("  " + what.format(frames=size, count=repeats - shown))
                 i += repeats * size
                 break
         else:
@@ -356,9 +378,10 @@ def _learner_traceback(exc: BaseException, files: tuple[str, ...]) -> str:
         [f"  {_relative(f.filename)}:{f.lineno}, in {f.name}\n    {f.line}" for f in frames]
     )
     # Hypothesis' notes ("Failing test case: ...") are not for learners; a test's own
-    # "Look at: ..." notes (see checks.hint_note) are.
+    # "Look at: ..." notes (see checks.hint_note) are, in English or translated.
     notes = exc.__dict__.pop("__notes__", None)
-    kept = [n for n in notes or () if isinstance(n, str) and n.startswith("Look at:")]
+    look_at = ("Look at:", _("Look at: {hint}").split("{hint}")[0].strip() or "Look at:")
+    kept = [n for n in notes or () if isinstance(n, str) and n.startswith(look_at)]
     if kept:
         exc.__dict__["__notes__"] = kept
     try:
@@ -367,8 +390,10 @@ def _learner_traceback(exc: BaseException, files: tuple[str, ...]) -> str:
         exc.__dict__.pop("__notes__", None)
         if notes is not None:
             exc.__dict__["__notes__"] = notes
-    where = "\n".join(lines) if lines else "  (not in your file: check the arguments you pass on)"
-    return f"Traceback (your code only):\n{where}\n{detail}"
+    where = "\n".join(lines) if lines else "  " + _(
+        "(not in your file: check the arguments you pass on)"
+    )
+    return _("Traceback (your code only):") + f"\n{where}\n{detail}"
 
 
 def classify(exc: BaseException, state: guard.TestState) -> str:
@@ -391,37 +416,40 @@ def _explain(
     if verdict == outcomes.NOT_STARTED:
         text = str(exc)
         if not isinstance(exc, outcomes.NotStarted):
-            text = f"{function} still raises NotImplementedError"
+            text = _("{function} still raises NotImplementedError").format(function=function)
         for path in state.files:
             text = text.replace(path, _relative(path))
-        return f"{outcomes.label(verdict)}: {text}"
+        return said(outcomes.label(verdict), text)
     if isinstance(exc, loader.ImplError) and verdict == outcomes.CRASHED:
-        return f"{outcomes.label(verdict)}: {exc}"
+        return said(outcomes.label(verdict), str(exc))
     wrong = outcomes.label(outcomes.WRONG)
     if isinstance(exc, outcomes.Blocked):
-        return f"{wrong}: {exc}"  # the other function's tests show the input
+        return said(wrong, str(exc))  # the other function's tests show the input
     if isinstance(exc, outcomes.NotDeviceReady):
-        return f"{wrong}: {_with_relative_paths(exc, state)}" + _call_block(
+        return said(wrong, _with_relative_paths(exc, state)) + _call_block(
             state, _("On this input")
         )
     if verdict == outcomes.WRONG:
-        return f"{wrong}: {exc}" + _call_block(state, _input_label(exc, item))
+        return said(wrong, str(exc)) + _call_block(state, _input_label(exc, item))
     if verdict == outcomes.CRASHED:
         crashed = outcomes.label(outcomes.CRASHED)
-        head = f"{crashed}: " + _("{function} raised {exception}").format(
+        head = said(crashed, _("{function} raised {exception}").format(
             function=function, exception=type(exc).__name__
-        )
+        ))
         if isinstance(exc, SystemExit):
             code = exc.code
-            called = code if isinstance(code, str) and code.startswith("os._exit") else (
-                f"sys.exit({code!r}) (or exit(), raise SystemExit) was called"
-            )
-            head = f"{crashed}: " + _(
+            if isinstance(code, str) and code.startswith("os._exit"):  # see dojo.sentry
+                called = _("{call} was called").format(call=code.removesuffix(" was called"))
+            else:
+                called = _("sys.exit({code!r}) (or exit(), raise SystemExit) was called").format(
+                    code=code
+                )
+            head = said(crashed, _(
                 "your code ended the program: {called} in {function}, which would stop "
                 "the whole test run. A function returns its result instead."
-            ).format(called=called, function=function)
+            ).format(called=called, function=function))
         elif isinstance(exc, sentry.LearnerInterrupt):
-            head = f"{crashed}: {exc}. " + _("Raise another exception, or return.")
+            head = said(crashed, f"{exc}. " + _("Raise another exception, or return."))
         return (
             head
             + _call_block(state, _("On this input"))
@@ -429,7 +457,7 @@ def _explain(
             + _learner_traceback(exc, state.files)
         )
     if verdict in (outcomes.RULE_BROKEN, outcomes.TOO_SLOW):
-        return f"{outcomes.label(verdict)}: {_with_relative_paths(exc, state)}" + _call_block(
+        return said(outcomes.label(verdict), _with_relative_paths(exc, state)) + _call_block(
             state, _("On this input")
         )
     return str(exc)
@@ -537,7 +565,7 @@ def pytest_runtest_makereport(
             report.longrepr = DojoRepr(verdict, text)  # type: ignore[assignment]
     report.sections = [
         (title, show.clip(content, max_lines=OUTPUT_LINES, keep_tail=OUTPUT_TAIL,
-                          what="the output"))
+                          what=N_("the output")))
         for title, content in report.sections
     ]
     if verdict is not None:
@@ -603,7 +631,9 @@ class Recorder:
                 for kata in katas.katas:  # every stub still as shipped, for `dojo reset`
                     workspace.keep_pristine(root, kata)
         except OSError as exc:  # a read-only clone still grades
-            warnings.warn(f"dojo could not record your progress: {exc}", stacklevel=1)
+            warnings.warn(
+                _("dojo could not record your progress: {error}").format(error=exc), stacklevel=1
+            )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.results or (self.interrupted and self.collected):

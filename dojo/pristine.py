@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dojo.curriculum import Kata
+from dojo.i18n import _
 from dojo.outcomes import placeholder_message
 
 
@@ -73,18 +74,23 @@ def _git(root: Path, *args: str) -> str:
         )
     except FileNotFoundError:
         raise ResetError(
-            "git is not installed: dojo reset takes the pristine stub from your clone's history"
+            _("git is not installed: dojo reset takes the pristine stub from your clone's "
+              "history")
         ) from None
     except subprocess.TimeoutExpired:
-        raise ResetError("git took too long to answer") from None
+        raise ResetError(_("git took too long to answer")) from None
     if done.returncode != 0:
         stderr = done.stderr.decode("utf-8", errors="replace")
-        first = (stderr.strip().splitlines() or ["no message"])[0]
-        raise ResetError(f"git {args[0]} failed: {first}")
+        first = (stderr.strip().splitlines() or [_("no message")])[0]
+        raise ResetError(
+            _("git {command} failed: {message}").format(command=args[0], message=first)
+        )
     try:
         text = done.stdout.decode("utf-8")
     except UnicodeDecodeError:
-        raise ResetError(f"git {args[0]} gave bytes that are not UTF-8 text") from None
+        raise ResetError(
+            _("git {command} gave bytes that are not UTF-8 text").format(command=args[0])
+        ) from None
     return text.replace("\r\n", "\n")  # as text mode would: the same source on Windows
 
 
@@ -110,8 +116,8 @@ def pristine_stub(root: Path, kata: Kata) -> Pristine:
         _git(root, "rev-parse", "--git-dir")
     except ResetError:
         raise ResetError(
-            f"{root} is not a git clone: dojo reset takes the pristine stub from the "
-            "history of your clone of foundations-katas"
+            _("{folder} is not a git clone: dojo reset takes the pristine stub from the "
+              "history of your clone of foundations-katas").format(folder=root)
         ) from None
     commits = _git(root, "log", "--format=%H", "--", relative).split()
     for commit in commits:
@@ -120,8 +126,10 @@ def pristine_stub(root: Path, kata: Kata) -> Pristine:
         except ResetError:
             continue  # the file was deleted in that commit
         if is_pristine(source, kata):
-            return Pristine(source, f"git commit {commit[:10]}")
-    raise ResetError(f"no pristine version of {relative} in this clone's git history")
+            return Pristine(source, _("git commit {commit}").format(commit=commit[:10]))
+    raise ResetError(
+        _("no pristine version of {path} in this clone's git history").format(path=relative)
+    )
 
 
 def inside(path: Path, folder: Path) -> bool:
@@ -161,7 +169,11 @@ def learner_file(root: Path, kata: Kata, command: str) -> Path:
     plain = all(part not in ("", ".", "..") and "/" not in part and "\\" not in part
                 for part in (kata.id, kata.module))
     if not plain or not inside(stub, katas):
-        raise ResetError(f"refusing to touch {stub}: dojo {command} only writes inside {katas}")
+        raise ResetError(
+            _("refusing to touch {path}: dojo {command} only writes inside {folder}").format(
+                path=stub, command=command, folder=katas
+            )
+        )
     return stub
 
 
@@ -180,7 +192,11 @@ def reset(root: Path, kata: Kata, backups: Path) -> ResetResult:
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(stub, backup)  # first the copy; only then the stub is replaced
         if backup.read_bytes() != stub.read_bytes():
-            raise ResetError(f"the backup {backup} does not match {stub}: nothing was reset")
+            raise ResetError(
+                _("the backup {backup} does not match {path}: nothing was reset").format(
+                    backup=backup, path=stub
+                )
+            )
     stub.parent.mkdir(parents=True, exist_ok=True)
     tmp = stub.with_name(f".{stub.name}.dojo-reset")
     tmp.write_text(pristine.source, encoding="utf-8")
@@ -213,7 +229,7 @@ def backups(folder: Path, kata: Kata) -> list[Backup]:
             found.append((match.group(1), int(match.group(2) or 1), path))
     found.sort()
     result = []
-    for number, (stamp, _, path) in enumerate(found, 1):
+    for number, (stamp, _copy, path) in enumerate(found, 1):
         try:
             saved: datetime.datetime | None = datetime.datetime.strptime(stamp, "%Y%m%d-%H%M%S")
         except ValueError:
@@ -267,7 +283,9 @@ def restore(root: Path, kata: Kata, folder: Path, backup: Backup) -> RestoreResu
     saved, already = None, None
     if stub.exists() or stub.is_symlink():
         if not stub.is_file():
-            raise ResetError(f"{stub} is not a file: nothing was restored")
+            raise ResetError(
+                _("{path} is not a file: nothing was restored").format(path=stub)
+            )
         current = stub.read_bytes()
         if current == data:
             return RestoreResult(stub, backup, unchanged=True)
@@ -278,8 +296,11 @@ def restore(root: Path, kata: Kata, folder: Path, backup: Backup) -> RestoreResu
             saved.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(stub, saved)  # first the copy; only then the file is replaced
             if saved.read_bytes() != current:
-                raise ResetError(f"the backup {saved} does not match {stub}: nothing was "
-                                 "restored")
+                raise ResetError(
+                    _("the backup {backup} does not match {path}: nothing was restored").format(
+                        backup=saved, path=stub
+                    )
+                )
     stub.parent.mkdir(parents=True, exist_ok=True)
     tmp = stub.with_name(f".{stub.name}.dojo-restore")
     tmp.write_bytes(data)

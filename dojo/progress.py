@@ -49,6 +49,7 @@ from dojo.curriculum import (
     find_root,
     load_cached,
 )
+from dojo.i18n import N_, _
 
 HOME_ENV = "DOJO_HOME"
 FILE_NAME = "progress.json"
@@ -61,6 +62,17 @@ NOTE = (
 NOT_STARTED = "not started"
 IN_PROGRESS = "in progress"
 DONE = "done"
+# How each state reads, in the learner's language (the names above are identifiers).
+_STATE_LABELS = {
+    NOT_STARTED: N_("not started"),
+    IN_PROGRESS: N_("in progress"),
+    DONE: N_("done"),
+}
+
+
+def state_label(state: str) -> str:
+    """A kata's state as the learner reads it: "in progress", or its translation."""
+    return _(_STATE_LABELS.get(state, state))
 
 # Where the code a run graded came from: the learner's file, or a notebook's namespace.
 FILE = "file"
@@ -132,17 +144,30 @@ class KataRecord:
 @dataclass
 class Record:
     """The whole progress file. `problem` says why it could not be read, if so:
-    "missing", "unreadable (...)" or "corrupted (...)"; a corrupted file is moved
-    aside to `aside` (None: it could not be) so that the next write rebuilds it."""
+    "missing", "unreadable (...)" or "corrupted (...)" (in English: `problem_text`
+    says it in the learner's language), and `reason` what is in the parentheses; a
+    corrupted file is moved aside to `aside` (None: it could not be) so that the next
+    write rebuilds it."""
 
     katas: dict[str, KataRecord] = field(default_factory=dict)
     hints: dict[str, dict[str, int]] = field(default_factory=dict)
     problem: str | None = None
     aside: Path | None = None
+    reason: str = ""
 
     @property
     def corrupted(self) -> bool:
         return bool(self.problem and self.problem.startswith("corrupted"))
+
+    def problem_text(self) -> str:
+        """`problem` in the learner's language: "unreadable (Permission denied)"."""
+        if self.problem is None:
+            return ""
+        if self.problem == "missing":
+            return _("missing")
+        if self.corrupted:
+            return _("corrupted ({reason})").format(reason=self.reason)
+        return _("unreadable ({reason})").format(reason=self.reason)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -176,50 +201,62 @@ def _load(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _Corrupt(f"not UTF-8 text: byte {data[exc.start]:#04x} at {exc.start}") from None
+        raise _Corrupt(
+            _("not UTF-8 text: byte {byte:#04x} at {offset}").format(
+                byte=data[exc.start], offset=exc.start
+            )
+        ) from None
     try:
         return json.loads(text)
     except RecursionError:
-        raise _Corrupt("nested too deeply") from None
+        raise _Corrupt(_("nested too deeply")) from None
     except ValueError as exc:  # JSONDecodeError, or an integer too long to convert
-        raise _Corrupt(f"not JSON: {exc}") from None
+        raise _Corrupt(_("not JSON: {error}").format(error=exc)) from None
+
+
+_MAP_VERDICTS = N_("kata {kata!r}: {key!r} must map names to verdicts")
+_MAP_DIGESTS = N_("kata {kata!r}: {key!r} must map names to digests")
 
 
 def _parse(data: Any) -> Record:
-    _expect(isinstance(data, dict), "not a JSON object")
-    _expect(data.get("format_version") == FORMAT_VERSION, f"format_version is not {FORMAT_VERSION}")
+    _expect(isinstance(data, dict), _("not a JSON object"))
+    _expect(
+        data.get("format_version") == FORMAT_VERSION,
+        _("format_version is not {version}").format(version=FORMAT_VERSION),
+    )
     katas: dict[str, KataRecord] = {}
     raw_katas = data.get("katas", {})
-    _expect(isinstance(raw_katas, dict), "'katas' is not an object")
+    _expect(isinstance(raw_katas, dict), _("'katas' is not an object"))
     for kata_id, raw in raw_katas.items():
-        _expect(isinstance(raw, dict), f"kata {kata_id!r} is not an object")
+        _expect(isinstance(raw, dict), _("kata {kata!r} is not an object").format(kata=kata_id))
         maps: dict[str, dict[str, str]] = {}
-        for key, what in (("functions", "verdicts"), ("file_sha1", "digests"),
-                          ("notebook", "verdicts")):
+        for key, what in (("functions", _MAP_VERDICTS), ("file_sha1", _MAP_DIGESTS),
+                          ("notebook", _MAP_VERDICTS)):
             found = raw.get(key, {})  # a record from before "file_sha1"/"notebook" lacks them
             _expect(
                 isinstance(found, dict) and all(isinstance(v, str) for v in found.values()),
-                f"kata {kata_id!r}: {key!r} must map names to {what}",
+                _(what).format(kata=kata_id, key=key),
             )
             maps[key] = dict(found)
         sha = raw.get("stub_sha1")
-        _expect(sha is None or isinstance(sha, str), f"kata {kata_id!r}: bad stub_sha1")
+        _expect(sha is None or isinstance(sha, str),
+                _("kata {kata!r}: bad stub_sha1").format(kata=kata_id))
         if "file_sha1" not in raw and sha is not None:  # written before verdicts had one each
             maps["file_sha1"] = dict.fromkeys(maps["functions"], sha)
         updated = raw.get("updated", "")
-        _expect(isinstance(updated, str), f"kata {kata_id!r}: bad 'updated'")
+        _expect(isinstance(updated, str), _("kata {kata!r}: bad 'updated'").format(kata=kata_id))
         katas[kata_id] = KataRecord(
             maps["functions"], updated, sha, maps["file_sha1"], maps["notebook"]
         )
     hints: dict[str, dict[str, int]] = {}
     raw_hints = data.get("hints", {})
-    _expect(isinstance(raw_hints, dict), "'hints' is not an object")
+    _expect(isinstance(raw_hints, dict), _("'hints' is not an object"))
     for kata_id, per_function in raw_hints.items():
         _expect(
             isinstance(per_function, dict)
             and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
                     for n in per_function.values()),
-            f"hints of {kata_id!r} must map names to counts",
+            _("hints of {kata!r} must map names to counts").format(kata=kata_id),
         )
         hints[kata_id] = dict(per_function)
     return Record(katas, hints)
@@ -294,7 +331,9 @@ def locked(root: Path) -> Iterator[None]:
         while not _try_lock(fd):
             if time.monotonic() > deadline:
                 raise TimeoutError(
-                    f"another dojo process has held {_shown(lock)} for {LOCK_TIMEOUT:g} s"
+                    _("another dojo process has held {path} for {seconds:g} s").format(
+                        path=_shown(lock), seconds=LOCK_TIMEOUT
+                    )
                 )
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
@@ -331,9 +370,10 @@ def _read(root: Path, held: bool) -> Record:
     except FileNotFoundError:
         return Record(problem="missing")
     except IsADirectoryError:
-        reason = "a folder, not a file"
+        reason = _("a folder, not a file")
     except OSError as exc:
-        return Record(problem=f"unreadable ({exc.strerror or exc})")
+        why = str(exc.strerror or exc)
+        return Record(problem=f"unreadable ({why})", reason=why)
     else:
         try:
             return _parse(_load(data))
@@ -349,7 +389,7 @@ def _read(root: Path, held: bool) -> Record:
                 return _read(root, held=True)
         except OSError:
             pass  # a read-only folder: report it, move nothing
-    return Record(problem=f"corrupted ({reason})", aside=aside)
+    return Record(problem=f"corrupted ({reason})", aside=aside, reason=reason)
 
 
 def read(root: Path) -> Record:
@@ -359,15 +399,20 @@ def read(root: Path) -> Record:
 
 
 def notice(root: Path, record: Record, then: str) -> str | None:
-    """The one line that tells the learner their record was corrupted (None: it was not)."""
+    """The one line that tells the learner their record was corrupted (None: it was not).
+    `then`: what happens next, a clause in the learner's language ("it is rebuilt
+    from this run")."""
     if not record.corrupted:
         return None
     kept = (
-        f"the old file is kept as {_shown(record.aside)}" if record.aside is not None
-        else "it could not be moved aside"
+        _("the old file is kept as {path}").format(path=_shown(record.aside))
+        if record.aside is not None
+        else _("it could not be moved aside")
     )
     where = _shown(record_path(root))
-    return f"dojo: your progress record {where} is {record.problem}: {kept}; {then}"
+    return _("dojo: your progress record {path} is {problem}: {kept}; {then}").format(
+        path=where, problem=record.problem_text(), kept=kept, then=then
+    )
 
 
 def _tell(line: str | None) -> None:
@@ -454,7 +499,7 @@ def record_run(
     file `stubs[kata]` now, so a later edit can be noticed. A NOTEBOOK run records
     its verdicts apart and leaves the file's alone.
     """
-    with updating(root, "it is rebuilt from this run") as record:
+    with updating(root, _("it is rebuilt from this run")) as record:
         for kata_id, functions in verdicts.items():
             entry = record.katas.setdefault(kata_id, KataRecord())
             entry.updated = _now()
@@ -697,7 +742,7 @@ def hints_shown(record: Record, kata_id: str, function: str) -> int:
 
 
 def set_hints_shown(root: Path, kata_id: str, function: str, count: int) -> None:
-    with updating(root, "it is rebuilt from now on") as record:
+    with updating(root, _("it is rebuilt from now on")) as record:
         record.hints.setdefault(kata_id, {})[function] = count
 
 
@@ -705,5 +750,5 @@ def forget(root: Path, kata_id: str) -> None:
     """Drop the recorded verdicts of one kata (after `dojo reset`); its hints stay."""
     if not record_path(root).exists():
         return
-    with updating(root, "it is rebuilt from now on") as record:
+    with updating(root, _("it is rebuilt from now on")) as record:
         record.katas.pop(kata_id, None)

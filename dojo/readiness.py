@@ -31,7 +31,8 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from dojo.rules import Location, learner_location
+from dojo.i18n import N_, _
+from dojo.rules import Location, at_line, learner_location
 
 META = torch.device("meta")
 CHECKS_PER_TEST = 3  # inputs a passing function is checked on, per test
@@ -46,13 +47,13 @@ _MIXED = (
 )
 _NO_DATA = "Cannot copy out of meta tensor"
 
-FIX = (
+FIX = N_(
     "a tensor you create lives on the CPU unless you say otherwise: make it on the "
     "inputs' device with device=a.device (torch.zeros(n, m, dtype=a.dtype, "
     "device=a.device)), or with a.new_zeros(n, m) or torch.zeros_like(a), which "
     "take the device and dtype from a."
 )
-WHY = (
+WHY = N_(
     "(Checked without a GPU: the dojo ran your code once more on tensors of PyTorch's "
     "'meta' device, which stand for a GPU's. See \"Device readiness\" in the README.)"
 )
@@ -212,7 +213,7 @@ def on_cpu_only(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     one is on the CPU. The `ctx` of an autograd Function's forward does not count."""
     if args and isinstance(args[0], torch.autograd.function.FunctionCtx):
         args = args[1:]
-    devices = {t.device.type for _, t in _reachable([*args, *kwargs.values()])}
+    devices = {t.device.type for _path, t in _reachable([*args, *kwargs.values()])}
     return devices == {"cpu"}
 
 
@@ -289,8 +290,8 @@ class _Watch(TorchFunctionMode):
             # stopped at an operation of the learner's own: never inside torch's code,
             # which may be half-way through a change of state (torch.no_grad())
             raise _Enough
-        inputs = [t for i, a in enumerate(args) for _, t in tensors_in(a, str(i))]
-        inputs += [t for k, v in kwargs.items() for _, t in tensors_in(v, k)]
+        inputs = [t for i, a in enumerate(args) for _path, t in tensors_in(a, str(i))]
+        inputs += [t for k, v in kwargs.items() for _path, t in tensors_in(v, k)]
         if (
             inputs
             and inputs[0].device.type == "cpu"
@@ -382,62 +383,77 @@ def check(
         failure = exc
     finally:
         torch.set_grad_enabled(grad_enabled)
-    made = f"\n  made at {watch.made[0]}" if watch.made else ""
+    made = (
+        "\n  " + _("made at {location}").format(location=watch.made[0]) if watch.made else ""
+    )
     if failure is not None:
         text = str(failure)
         if any(marker in text for marker in _MIXED):
-            where = _location_in(failure, files)
-            at = f"\n  at {where}" if where else ""
-            return (
-                f"{name} mixes a tensor on the CPU with its inputs: on a GPU this line "
-                f"fails with \"Expected all tensors to be on the same device\"{at}{made}"
-            )
+            return _(
+                "{function} mixes a tensor on the CPU with its inputs: on a GPU this line "
+                "fails with \"Expected all tensors to be on the same device\""
+            ).format(function=name) + at_line(_location_in(failure, files)) + made
         if _NO_DATA in text and watch.written:
-            return (
-                f"{name} writes its results into a tensor on the CPU: on a GPU, the "
-                f"result would stay on the CPU (and every write would cross devices)\n"
-                f"  at {watch.written[0]}{made}"
-            )
+            return _(
+                "{function} writes its results into a tensor on the CPU: on a GPU, the "
+                "result would stay on the CPU (and every write would cross devices)"
+            ).format(function=name) + at_line(watch.written[0]) + made
         return None  # needs values (.item(), if x > 0, ...): not checked this way
     if isinstance(result, torch.nn.Module):
         for path, t in _reachable([result]):
             if t.device.type == "cpu" and t.dim() > 0:
-                shown = path.replace("argument 0", "the model", 1)
-                return (
-                    f"{name} returns a model whose {shown} is on the CPU when its inputs "
-                    f"are on another device: on a GPU, calling it would mix devices{made}"
-                )
+                shown = path.replace("argument 0", _("the model"), 1)
+                return _(
+                    "{function} returns a model whose {attribute} is on the CPU when its "
+                    "inputs are on another device: on a GPU, calling it would mix devices"
+                ).format(function=name, attribute=shown) + made
         return None
     for path, t in tensors_in(result, "result"):
         if t.device.type == "cpu":
-            what = "returns a tensor" if path == "result" else f"returns {path} as a tensor"
-            return (
-                f"{name} {what} on the CPU when its inputs are on another device: on a "
-                f"GPU the result would not be where the caller's tensors are{made}"
-            )
+            if path == "result":
+                return _(
+                    "{function} returns a tensor on the CPU when its inputs are on another "
+                    "device: on a GPU the result would not be where the caller's tensors are"
+                ).format(function=name) + made
+            return _(
+                "{function} returns {part} as a tensor on the CPU when its inputs are on "
+                "another device: on a GPU the result would not be where the caller's "
+                "tensors are"
+            ).format(function=name, part=path) + made
     for path, t in _reachable([*margs, *mkwargs.values()]):
         if t.device.type != "cpu" or (t.dim() == 0 and not path.endswith(".g")):
             continue
         if path.endswith(".g"):
-            return (
-                f"{name} sets a .g on the CPU when its inputs are on another device: "
-                f"on a GPU the gradient would not be where its tensor is{made}"
-            )
+            return _(
+                "{function} sets a .g on the CPU when its inputs are on another device: "
+                "on a GPU the gradient would not be where its tensor is"
+            ).format(function=name) + made
         if "." in path:  # an attribute: a layer's self.out, a module's plain tensor
-            shown = "self" + path[path.index("."):] if path.startswith("argument 0") else path
-            return (
-                f"{name} keeps {shown} on the CPU when its inputs are on another device: "
-                f"on a GPU it would not be where the layer's tensors are (a plain tensor "
-                f"attribute of an nn.Module is not moved by .to(device): make it an "
-                f"nn.Parameter, or register_buffer it){made}"
+            shown = "self" + path[path.index("."):] if path.startswith("argument 0") else (
+                _shown_argument(path)
             )
+            return _(
+                "{function} keeps {attribute} on the CPU when its inputs are on another "
+                "device: on a GPU it would not be where the layer's tensors are (a plain "
+                "tensor attribute of an nn.Module is not moved by .to(device): make it an "
+                "nn.Parameter, or register_buffer it)"
+            ).format(function=name, attribute=shown) + made
     return None
+
+
+def _shown_argument(path: str) -> str:
+    """A path of `_reachable` as a learner reads it: "argument 2.w", in their language."""
+    head, _sep, rest = path.partition(" ")
+    number = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+    if head != "argument" or not number:
+        return path
+    return _("argument {number}").format(number=number) + rest[len(number):]
 
 
 def wrong(found: str) -> str:
     """The failure a learner reads: what would happen on a GPU, why the dojo knows,
     and the fix."""
-    return f"{found}\n{WHY}\nLook at: {FIX}"
+    return f"{found}\n{_(WHY)}\n" + _("Look at: {hint}").format(hint=_(FIX))
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
+from dojo.i18n import N_, _, ngettext
 from dojo.outcomes import RuleBroken, RuleBrokenOnInput
 
 # Groups of operations, by name. A rule may name a group or a single operation
@@ -78,7 +79,7 @@ _NOT_WRITES = {"requires_grad_", "retain_grad", "share_memory_", "pin_memory_"}
 
 def resolve(name: str) -> Callable[..., Any]:
     """The torch callable named `name` ("torch.cdist", "Tensor.expand", "F.linear")."""
-    root, _, rest = name.partition(".")
+    root, _sep, rest = name.partition(".")
     if root not in _ROOTS or not rest:
         raise ValueError(f"unknown operation {name!r}: write torch.X, Tensor.X or F.X")
     obj: Any = _ROOTS[root]
@@ -109,7 +110,7 @@ def _with_twins(ops: dict[Any, str]) -> dict[Any, str]:
     `v.as_strided(...)` is `torch.as_strided(v, ...)` to a learner."""
     out = dict(ops)
     for name in ops.values():
-        root, _, rest = name.partition(".")
+        root, _sep, rest = name.partition(".")
         twin = {"torch": "Tensor", "Tensor": "torch"}.get(root)
         if twin is not None:
             with contextlib.suppress(ValueError):  # no twin in this torch
@@ -217,8 +218,37 @@ class Violation:
     on_input: bool = False  # broken because of the input's size: worth shrinking
 
     def describe(self) -> str:
-        line = f"\n  at {self.where}" if self.where else ""
-        return f"{self.what}{line}"
+        return self.what + at_line(self.where)
+
+
+def at_line(where: object) -> str:
+    """The line under a message that says where in the learner's code it happened
+    ("\n  at katas/02_matmul/matmul.py:12: ..."), or "" when that is not known."""
+    if not where:
+        return ""
+    return "\n  " + _("at {location}").format(location=where)
+
+
+def rule_report(function: str, violation: Violation, rule: str) -> str:
+    """What a learner reads for a broken rule: the function, what it did and where,
+    then the rule itself."""
+    shown = f"{function} {violation.describe()}"
+    if rule:
+        shown += "\n" + _("The rule of {function}: {rule}").format(function=function, rule=rule)
+    return shown
+
+
+def forbidden_call(operation: str) -> str:
+    """What a learner reads for a forbidden operation: "called torch.mm, which this kata
+    forbids" (or "set x.requires_grad = True, which ...")."""
+    if " = " in operation:
+        return _("set {assignment}, which this kata forbids").format(assignment=operation)
+    return _("called {operation}, which this kata forbids").format(operation=operation)
+
+
+def never_called(missing: Iterable[str]) -> str:
+    """What a learner reads for required operations the code never ran."""
+    return _("never called {operations}").format(operations=", ".join(missing))
 
 
 @dataclass
@@ -313,9 +343,7 @@ class RuleMode(TorchFunctionMode):
         raise RuleBroken(self.report())
 
     def report(self) -> str:
-        first = self.violations[0]
-        rule = f"\nThe rule of {self.function}: {self.rules.text}" if self.rules.text else ""
-        return f"{self.function} {first.describe()}{rule}"
+        return rule_report(self.function, self.violations[0], self.rules.text)
 
     def __torch_function__(
         self,
@@ -330,24 +358,28 @@ class RuleMode(TorchFunctionMode):
         if _private(func, key) and _called_from(sys._getframe(1), self.files):
             # (torch's own Python code, such as `torch.no_grad()`, calls them freely)
             self._fail(
-                f"called {_private_name(func)}, one of PyTorch's internal operators, which "
-                "slip past the kata's rules: write it with PyTorch's public API "
-                "(torch.X, tensor.X, torch.nn.functional.X)"
+                _("called {operator}, one of PyTorch's internal operators, which "
+                  "slip past the kata's rules: write it with PyTorch's public API "
+                  "(torch.X, tensor.X, torch.nn.functional.X)").format(
+                    operator=_private_name(func)
+                )
             )
         if key in self.rules.forbid:
-            op = self.rules.forbid[key]
-            self._fail(f"{'set' if ' = ' in op else 'called'} {op}, which this kata forbids")
+            self._fail(forbidden_call(self.rules.forbid[key]))
         elif kwargs.get("requires_grad") and _REQUIRES_GRAD in self.rules.forbid:
             self._fail(
-                f"passed requires_grad=True to {getattr(func, '__name__', func)}, "
-                "which this kata forbids"
+                _("passed requires_grad=True to {function}, which this kata forbids").format(
+                    function=getattr(func, "__name__", func)
+                )
             )
         if key in self.rules.require:
             self.seen_required.add(self.rules.require[key])
         if self.budget is not None and self.calls > self.budget:
             self._fail(
-                f"ran more than {self.budget} torch operations on this input: "
-                "a Python loop where the kata asks for none (or for fewer)",
+                _("ran more than {budget} torch operations on this input: "
+                  "a Python loop where the kata asks for none (or for fewer)").format(
+                    budget=self.budget
+                ),
                 on_input=True,
             )
         name = getattr(func, "__name__", "")
@@ -365,13 +397,19 @@ class RuleMode(TorchFunctionMode):
             self._raise()
         missing = sorted(set(self.rules.require.values()) - self.seen_required)
         if missing:
-            self.violations.append(Violation(f"never called {', '.join(missing)}", None))
+            self.violations.append(Violation(never_called(missing), None))
             self._raise()
         if self.floor is not None and self.calls < self.floor:
             self.violations.append(Violation(
-                f"ran only {self.calls} torch operation{'s' if self.calls != 1 else ''} on "
-                f"this input, but the Python loops this kata asks for run at least "
-                f"{self.floor}: a vectorised operation did the work of a loop",
+                ngettext(
+                    "ran only {count} torch operation on this input, but the Python loops "
+                    "this kata asks for run at least {floor}: a vectorised operation did "
+                    "the work of a loop",
+                    "ran only {count} torch operations on this input, but the Python loops "
+                    "this kata asks for run at least {floor}: a vectorised operation did "
+                    "the work of a loop",
+                    self.calls,
+                ).format(count=self.calls, floor=self.floor),
                 None,
                 on_input=True,
             ))
@@ -420,7 +458,7 @@ class PlainPythonGuard:
     """A profile hook that records any call into torch or numpy (01_neuron's rule)."""
 
     banned: tuple[str, ...] = _BANNED_ROOTS  # top-level packages the learner may not use
-    what = "this kata is plain Python"
+    what = N_("this kata is plain Python")  # why using them breaks the rule (see `_why`)
 
     def __init__(self, rules: RuleSet, *, files: Iterable[str], function: str) -> None:
         self.rules = rules
@@ -428,6 +466,9 @@ class PlainPythonGuard:
         self.function = function
         self.violations: list[Violation] = []
         self._previous: Any = None
+
+    def _why(self) -> str:
+        return _(self.what)
 
     @staticmethod
     def _module_of(event: str, frame: types.FrameType, arg: Any) -> str:
@@ -445,12 +486,17 @@ class PlainPythonGuard:
         for module, line in _reads(frame.f_code, _IMPORTS):
             if module.split(".")[0] in self.banned + _IMPORTERS:
                 where = Location(frame.f_code.co_filename, line)
-                self.violations.append(Violation(f"imported {module}: {self.what}", where))
+                self.violations.append(Violation(
+                    _("imported {module}: {reason}").format(module=module, reason=self._why()),
+                    where,
+                ))
                 return
         for name, line in _reads(frame.f_code, _GLOBAL_LOADS):
             if name == "__import__":  # __import__("numpy") imports without an import
                 where = Location(frame.f_code.co_filename, line)
-                self.violations.append(Violation(f"used __import__: {self.what}", where))
+                self.violations.append(
+                    Violation(_("used __import__: {reason}").format(reason=self._why()), where)
+                )
                 return
             value = frame.f_globals.get(name)
             root = _root(value)
@@ -458,9 +504,12 @@ class PlainPythonGuard:
                 what = getattr(value, "__name__", name)
                 what = what if isinstance(value, types.ModuleType) else f"{root}.{what}"
                 where = Location(frame.f_code.co_filename, line)
-                self.violations.append(
-                    Violation(f"used {name} ({what}): {self.what}", where)
-                )
+                self.violations.append(Violation(
+                    _("used {name} ({qualified_name}): {reason}").format(
+                        name=name, qualified_name=what, reason=self._why()
+                    ),
+                    where,
+                ))
                 return
 
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
@@ -480,9 +529,12 @@ class PlainPythonGuard:
                     break
                 caller = caller.f_back
             what = getattr(arg, "__qualname__", None) or frame.f_code.co_name
-            self.violations.append(
-                Violation(f"called {module}.{what}: {self.what}", where)
-            )
+            self.violations.append(Violation(
+                _("called {function}: {reason}").format(
+                    function=f"{module}.{what}", reason=self._why()
+                ),
+                where,
+            ))
 
     def __enter__(self) -> PlainPythonGuard:
         self._previous = sys.getprofile()
@@ -494,7 +546,4 @@ class PlainPythonGuard:
 
     def check_after(self) -> None:
         if self.violations:
-            rule = f"\nThe rule of {self.function}: {self.rules.text}" if self.rules.text else ""
-            raise RuleBroken(
-                f"{self.function} {self.violations[0].describe()}{rule}"
-            )
+            raise RuleBroken(rule_report(self.function, self.violations[0], self.rules.text))

@@ -32,6 +32,7 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
+from dojo.i18n import _
 from dojo.outcomes import TooSlow
 
 TICK = 0.05  # seconds of wall-clock time between two checks of the limits
@@ -55,7 +56,7 @@ except ImportError:  # pragma: no cover - other Pythons
 def _importing(frame: Any, files: tuple[str, ...] = ()) -> bool:
     """True when an `import` is running near the top of the stack, above the learner's
     own code (the import of the learner's module itself counts as running their code)."""
-    for _ in range(_STACK_LOOK):
+    for _step in range(_STACK_LOOK):
         if frame is None:
             return False
         filename = frame.f_code.co_filename
@@ -85,7 +86,7 @@ def _escalate(files: tuple[str, ...], stop: Callable[[], BaseException]) -> None
         return local if frame.f_code.co_filename in wanted else None
 
     frame: types.FrameType | None = sys._getframe(2)
-    for _ in range(1000):
+    for _step in range(1000):
         if frame is None:
             break
         if frame.f_code.co_filename in wanted:
@@ -124,14 +125,18 @@ def time_limit(
         cpu = time.process_time() - start_cpu - skipped_cpu
         if cpu >= seconds:
             return TooSlow(
-                f"{function} used more than {seconds:g} s of CPU time on one input and was "
-                "stopped.\nLook for a loop that never ends: a `while` whose condition never "
-                "changes, or an index that never moves."
+                _("{function} used more than {seconds:g} s of CPU time on one input and was "
+                  "stopped.\nLook for a loop that never ends: a `while` whose condition "
+                  "never changes, or an index that never moves.").format(
+                    function=function, seconds=seconds
+                )
             )
         return TooSlow(
-            f"{function} ran for more than {wall_limit:g} s on one input, mostly waiting "
-            "rather than computing, and was stopped.\nLook for time.sleep, input() or "
-            "anything else that waits, inside a loop."
+            _("{function} ran for more than {seconds:g} s on one input, mostly waiting "
+              "rather than computing, and was stopped.\nLook for time.sleep, input() or "
+              "anything else that waits, inside a loop.").format(
+                function=function, seconds=wall_limit
+            )
         )
 
     def on_tick(signum: int, frame: Any) -> None:
@@ -191,7 +196,7 @@ class Protections:
     def _learner_caller(self, depth: int = 2) -> str | None:
         """`file:line` of the learner's frame that called the hook, if one did."""
         frame: types.FrameType | None = sys._getframe(depth)
-        for _ in range(50):
+        for _step in range(50):
             if frame is None:
                 return None
             if frame.f_code.co_filename in self.files:
@@ -218,17 +223,17 @@ class Protections:
             if where is None:
                 return saved_start(thread)
             protections.violations.append(
-                ("started a thread: the katas run your code in one thread, where the "
-                 "rules can see it", where)
+                (_("started a thread: the katas run your code in one thread, where the "
+                   "rules can see it"), where)
             )
-            raise RuntimeError("dojo: starting a thread is not allowed in a kata")
+            raise RuntimeError(_("dojo: starting a thread is not allowed in a kata"))
 
         def disable_torch_function() -> Any:
             where = protections._learner_caller()
             if where is not None:
                 protections.violations.append(
-                    ("used torch._C.DisableTorchFunction, which hides operations from the "
-                     "kata's rules", where)
+                    (_("used torch._C.DisableTorchFunction, which hides operations from the "
+                       "kata's rules"), where)
                 )
             return saved_disable()
 
@@ -266,7 +271,7 @@ class Protections:
         if not self.violations:
             return None
         what, where = self.violations[0]
-        return what + (f"\n  at {where}" if where else "")
+        return what + ("\n  " + _("at {location}").format(location=where) if where else "")
 
 
 def _cap_memory() -> Any:
@@ -430,10 +435,12 @@ def baseline() -> Integrity:
 
 
 def integrity_report(changed: list[str]) -> str:
-    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-    return (
-        f"replaced {shown}: your code must not change PyTorch, NumPy, Python's builtins or "
+    shown = ", ".join(changed[:3])
+    if len(changed) > 3:
+        shown = _("{names} and {count} more").format(names=shown, count=len(changed) - 3)
+    return _(
+        "replaced {names}: your code must not change PyTorch, NumPy, Python's builtins or "
         "the dojo itself. The tests compare your code with them, and the change would "
         "carry into every later test (it has been undone).\nWrite your own function "
         "under a new name instead."
-    )
+    ).format(names=shown)

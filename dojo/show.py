@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from dojo.i18n import N_, _
+
 MAX_PRINTED = 200  # elements; larger tensors are described, not printed
 MAX_CODE = 2500  # characters of code for one tensor; longer code is a description
 FIRST_VALUES = 5  # values a description of a large tensor starts with
@@ -91,7 +93,7 @@ def _short(value: float) -> str:
 def _statistics(t: torch.Tensor) -> str:
     """min, max and mean of a tensor's values, and how many are not finite."""
     if t.dtype == torch.bool:
-        return f"{int(t.sum())} True"
+        return _("{count} True").format(count=int(t.sum()))
     if t.is_complex():
         return ""
     values = t.double().flatten()
@@ -99,26 +101,34 @@ def _statistics(t: torch.Tensor) -> str:
     finite = values[values.isfinite()]
     if finite.numel():
         parts.append(
-            f"min {_short(float(finite.min()))}, max {_short(float(finite.max()))}, "
-            f"mean {_short(float(finite.mean()))}"
+            _("min {min}, max {max}, mean {mean}").format(
+                min=_short(float(finite.min())), max=_short(float(finite.max())),
+                mean=_short(float(finite.mean())),
+            )
         )
     nan = int(values.isnan().sum())
     inf = int(values.isinf().sum())
     if nan:
-        parts.append(f"{nan} NaN")
+        parts.append(_("{count} NaN").format(count=nan))
     if inf:
-        parts.append(f"{inf} infinite")
+        parts.append(_("{count} infinite").format(count=inf))
     return ", ".join(parts)
 
 
-def describe_tensor(t: torch.Tensor, how: str | None = None) -> str:
+def describe_tensor(t: torch.Tensor, how: str | None = None, *, array: bool = False) -> str:
     """What a tensor holds, between angle brackets: `<tensor of shape (900,), torch.float32,
     900 values (too many to print): min -3, max 4, mean 0.1; first 1, 2, 0.5, ...>`,
-    ending with how to get it when the test said (`how`: see `fixed_data`)."""
-    device = "" if t.device.type == "cpu" else f", on {t.device}"
-    head = f"<tensor of shape {tuple(t.shape)}, {t.dtype}{device}"
+    ending with how to get it when the test said (`how`: see `fixed_data`). With `array`,
+    a NumPy array's (`<array of shape (900,), np.float32, ...`)."""
+    device = "" if t.device.type == "cpu" else _(", on {device}").format(device=t.device)
+    if array:
+        dtype = str(t.dtype).replace("torch.", "np.")
+        head = _("<array of shape {shape}, {dtype}").format(shape=tuple(t.shape), dtype=dtype)
+    else:
+        head = _("<tensor of shape {shape}, {dtype}").format(shape=tuple(t.shape), dtype=t.dtype)
+    head += device
     if t.device.type == "meta":
-        return head + " (no values: a meta tensor)>"
+        return head + _(" (no values: a meta tensor)>")
     values = t.detach().cpu()
     stats = _statistics(values)
     first = values.flatten()[:FIRST_VALUES].tolist()
@@ -127,11 +137,11 @@ def describe_tensor(t: torch.Tensor, how: str | None = None) -> str:
     else:
         shown = ", ".join(str(v) for v in first)
     more = ", ..." if values.numel() > FIRST_VALUES else ""
-    parts = [f"first {shown}{more}"]
+    parts = [_("first {values}").format(values=f"{shown}{more}")]
     if how:
         parts.append(how)
     if how is None:
-        head += f", {values.numel():,} values (too many to print)"
+        head += _(", {count:,} values (too many to print)").format(count=values.numel())
     return head + (f": {stats}; " if stats else "; ") + "; ".join(parts) + ">"
 
 
@@ -139,6 +149,11 @@ def tensor_code(t: torch.Tensor) -> str:
     """Code that builds a tensor equal to `t` (values, dtype, device), or, for a test's
     fixed data (see `fixed_data`) and where no code short enough exists, a description
     between angle brackets (see `describe_tensor`)."""
+    return _tensor_code(t)
+
+
+def _tensor_code(t: torch.Tensor, *, array: bool = False) -> str:
+    """`tensor_code`; with `array`, a description speaks of a NumPy array."""
     dtype = str(t.dtype)
     device = "" if t.device.type == "cpu" else f", device={str(t.device)!r}"
     shape = tuple(t.shape)
@@ -147,20 +162,22 @@ def tensor_code(t: torch.Tensor) -> str:
         return f"{maker}({shape}, dtype={dtype}{device})"
     how = _how(t)
     if how is not None:
-        return describe_tensor(t, how)
+        return describe_tensor(t, how, array=array)
     values = t.detach().cpu()
     if t.numel() <= MAX_PRINTED:
         code = f"torch.tensor({_nested(values.tolist(), t.dtype)}, dtype={dtype}{device})"
         if len(code) <= MAX_CODE:
             if t.dim() > 0 and not t.is_contiguous():
-                code += f"  # in the test: a non-contiguous view, strides {tuple(t.stride())}"
+                code += "  # " + _("in the test: a non-contiguous view, strides {strides}").format(
+                    strides=tuple(t.stride())
+                )
             return code
     flat = values.flatten()
     if not t.is_complex() and bool((flat == flat[0]).all()):
         return f"torch.full({shape}, {_number(flat[0].item(), t.dtype)}, dtype={dtype}{device})"
     if t.is_floating_point() and bool(flat.isnan().all()):
         return f"torch.full({shape}, float('nan'), dtype={dtype}{device})"
-    return describe_tensor(t)
+    return describe_tensor(t, array=array)
 
 
 def array_code(a: np.ndarray) -> str:
@@ -170,14 +187,16 @@ def array_code(a: np.ndarray) -> str:
     if a.size == 0:
         return f"np.zeros({a.shape}, dtype={dtype})"
     t = torch.from_numpy(np.array(a, order="C", copy=True))  # 0-d stays 0-d
-    code = tensor_code(t).replace(f"dtype=torch.{a.dtype}", f"dtype={dtype}")
+    code = _tensor_code(t, array=True).replace(f"dtype=torch.{a.dtype}", f"dtype={dtype}")
     for maker in ("tensor", "full"):
         if code.startswith(f"torch.{maker}("):
             code = ("np.array(" if maker == "tensor" else "np.full(") + code.partition("(")[2]
             if a.ndim > 0 and a.size > 1 and not a.flags.c_contiguous:
-                code += f"  # in the test: a non-contiguous view, strides {a.strides} (bytes)"
+                code += "  # " + _(
+                    "in the test: a non-contiguous view, strides {strides} (bytes)"
+                ).format(strides=a.strides)
             return code
-    return code.replace("<tensor of", "<array of").replace(f"torch.{a.dtype}", dtype)
+    return code
 
 
 def generator_code(g: torch.Generator) -> str:
@@ -185,7 +204,7 @@ def generator_code(g: torch.Generator) -> str:
     code = f"torch.Generator(device={str(g.device)!r}).manual_seed({g.initial_seed()})"
     fresh = torch.Generator(device=g.device).manual_seed(g.initial_seed())
     if not torch.equal(fresh.get_state(), g.get_state()):
-        code += "  # and some numbers drawn from it already"
+        code += "  # " + _("and some numbers drawn from it already")
     return code
 
 
@@ -198,13 +217,25 @@ def short_repr(value: Any, limit: int = MAX_REPR) -> str:
         return text
     kind = type(value).__qualname__
     try:
-        size = f" of {len(value):,} {'characters' if isinstance(value, str) else 'items'}"
+        count: int | None = len(value)
     except Exception:
-        size = ""
+        count = None
     start = text[: max(limit - 100, 40)]
-    return (
-        f"<{kind}{size}, {len(text):,} characters of repr, too long to print: starts {start} ...>"
-    )
+    if count is None:
+        message = _(
+            "<{kind}, {length:,} characters of repr, too long to print: starts {start} ...>"
+        )
+    elif isinstance(value, str):
+        message = _(
+            "<{kind} of {count:,} characters, {length:,} characters of repr, too long to "
+            "print: starts {start} ...>"
+        )
+    else:
+        message = _(
+            "<{kind} of {count:,} items, {length:,} characters of repr, too long to print: "
+            "starts {start} ...>"
+        )
+    return message.format(kind=kind, count=count, length=len(text), start=start)
 
 
 def value_code(value: Any) -> str:
@@ -243,7 +274,8 @@ def _cut_line(line: str, limit: int) -> str:
         return line
     head, tail = limit * 2 // 3, limit // 3
     cut = len(line) - head - tail
-    return f"{line[:head]} [... {cut:,} characters cut ...] {line[len(line) - tail:]}"
+    marker = _("[... {count:,} characters cut ...]").format(count=cut)
+    return f"{line[:head]} {marker} {line[len(line) - tail:]}"
 
 
 def clip(
@@ -252,7 +284,7 @@ def clip(
     max_line: int = MAX_LINE,
     max_lines: int = MAX_LINES,
     keep_tail: float = 0.25,
-    what: str = "the message",
+    what: str = N_("the message"),
 ) -> str:
     """`text` cut to a readable size, saying how much was cut and where.
 
@@ -267,9 +299,10 @@ def clip(
         head = max_lines - tail
         dropped = lines[head : len(lines) - tail]
         size = sum(len(line) + 1 for line in dropped)
-        note = (
-            f"[... {len(dropped):,} lines ({size:,} characters) of {what} cut: "
-            f"the first {head} and the last {tail} are shown ...]"
-        )
+        note = _(
+            "[... {count:,} lines ({size:,} characters) of {what} cut: "
+            "the first {head} and the last {tail} are shown ...]"
+        ).format(count=len(dropped), size=size, what=_(what) if what else what, head=head,
+                 tail=tail)
         lines = [*lines[:head], note, *lines[len(lines) - tail :]]
     return "\n".join(_cut_line(line, max_line) for line in lines)

@@ -33,6 +33,7 @@ from statistics import NormalDist
 
 import torch
 
+from dojo.i18n import N_, _
 from dojo.outcomes import WrongAnswer
 
 FALSE_FAILURE_RATE = 1e-6  # per graded test: a correct implementation fails once in a million runs
@@ -86,7 +87,7 @@ class Interval:
         below, above = self.expected - self.low, self.high - self.expected
         if math.isclose(below, above, rel_tol=1e-9):
             return f"{self.expected:.3g} ± {above:.3g}"
-        return f"{self.low:.3g} to {self.high:.3g}"
+        return _("{low:.3g} to {high:.3g}").format(low=self.low, high=self.high)
 
 
 def mean_interval(std: float, n: int, rate: float, *, mean: float = 0.0) -> Interval:
@@ -143,10 +144,10 @@ def sample_mean_std(sample: torch.Tensor) -> tuple[float, float]:
 
 def _times(ratio: float) -> str:
     if ratio > 1:
-        return f"{ratio:.3g} times too large"
+        return _("{ratio:.3g} times too large").format(ratio=ratio)
     if ratio > 0:
-        return f"{1 / ratio:.3g} times too small"
-    return "zero"
+        return _("{ratio:.3g} times too small").format(ratio=1 / ratio)
+    return _("zero")
 
 
 def assert_mean_std(
@@ -155,7 +156,7 @@ def assert_mean_std(
     *,
     rate: float,
     mean: float = 0.0,
-    name: str = "the weights",
+    name: str = N_("the weights"),
     hint: str = "",
     max_kurtosis: float = NORMAL_KURTOSIS,
 ) -> None:
@@ -170,6 +171,8 @@ def assert_mean_std(
     correct one gives 0.0295 to 0.0338 (31 times too large)`.
     """
     __tracebackhide__ = True
+    name = _(name) if name else name
+    look_at = "\n" + _("Look at: {hint}").format(hint=hint) if hint else ""
     n = sample.numel()
     if n < 2:
         raise ValueError(f"a sample of {n} values has no standard deviation: draw more")
@@ -178,9 +181,9 @@ def assert_mean_std(
     if not bool(finite.all()):
         bad = values[~finite][0].item()
         raise WrongAnswer(
-            f"{name} contain {int((~finite).sum())} values that are not finite numbers "
-            f"(such as {bad!r}) among {n}"
-            + (f"\nLook at: {hint}" if hint else "")
+            _("{name} contain {count} values that are not finite numbers (such as {bad!r}) "
+              "among {n}").format(name=name, count=int((~finite).sum()), bad=bad, n=n)
+            + look_at
         )
     got_mean, got_std = float(values.mean()), float(values.std())
     mean_range = mean_interval(std, n, rate / 2, mean=mean)
@@ -188,19 +191,28 @@ def assert_mean_std(
     lines = []
     if got_std not in std_range:
         lines.append(
-            f"the std of {name} is {got_std:.3g}, but should be {std:.3g}: with n={n} values "
-            f"a correct one gives {std_range.describe()} ({_times(got_std / std)})"
+            _("the std of {name} is {got:.3g}, but should be {want:.3g}: with n={n} values "
+              "a correct one gives {range} ({ratio})").format(
+                name=name, got=got_std, want=std, n=n, range=std_range.describe(),
+                ratio=_times(got_std / std),
+            )
         )
     # With the wrong std the mean wanders more: report it only when it is off for
     # the std the sample has too, so that it points at a second mistake.
     own_range = mean_interval(got_std, n, rate / 2, mean=mean)
     if got_mean not in mean_range and (not lines or got_mean not in own_range):
         lines.append(
-            f"the mean of {name} is {got_mean:.3g}, but should be {mean:.3g}: with n={n} "
-            f"values a correct one gives {mean_range.describe()}"
+            _("the mean of {name} is {got:.3g}, but should be {want:.3g}: with n={n} "
+              "values a correct one gives {range}").format(
+                name=name, got=got_mean, want=mean, n=n, range=mean_range.describe()
+            )
         )
     if not lines:
         return
     odds = math.floor(-math.log10(rate))
-    lines.append(f"(a correct one falls outside these ranges less than once in 10^{odds} tries)")
-    raise WrongAnswer("\n".join(lines) + (f"\nLook at: {hint}" if hint else ""))
+    lines.append(
+        _("(a correct one falls outside these ranges less than once in 10^{odds} tries)").format(
+            odds=odds
+        )
+    )
+    raise WrongAnswer("\n".join(lines) + look_at)

@@ -8,10 +8,14 @@ Markup is off, so brackets in learner text (`a[i, :, None]`) print as they are.
 from __future__ import annotations
 
 import math
-from typing import IO
+import string
+from typing import IO, Any
 
 from rich.console import Console
 from rich.text import Text
+
+from dojo import outcomes
+from dojo.i18n import _
 
 STATE_STYLES = {"done": "green", "in progress": "yellow", "not started": "dim"}
 VERDICT_STYLES = {
@@ -63,6 +67,31 @@ def log_bar(ratio: float, max_ratio: float, width: int, con: Console) -> Text:
 
 
 def verdict_text(verdict: str | None) -> Text:
+    """A verdict as the learner reads it ("wrong", or its translation), in its colour."""
     if verdict is None:
-        return Text("not run yet", style="dim")
-    return Text(verdict, style=VERDICT_STYLES.get(verdict, ""))
+        return Text(_("not run yet"), style="dim")
+    return Text(outcomes.label(verdict), style=VERDICT_STYLES.get(verdict, ""))
+
+
+_FORMATTER = string.Formatter()
+
+
+def assemble(template: str, **parts: Any) -> Text:
+    """A whole (translated) sentence whose placeholders are filled with styled parts:
+    `assemble(_("Open {path}"), path=(name, "bold"))`. A part is a `Text`, a
+    `(text, style)` pair, or any value, formatted as `str.format` would."""
+    text = Text()
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        if literal:
+            text.append(literal)
+        if name is None:
+            continue
+        value = parts[name]
+        if isinstance(value, Text):
+            text.append_text(value)
+        elif isinstance(value, tuple):
+            text.append(value[0], style=value[1])
+        else:
+            value = _FORMATTER.convert_field(value, conversion)
+            text.append(_FORMATTER.format_field(value, spec or ""))
+    return text

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from dojo import outcomes, progress, term
 from dojo.curriculum import Function, Kata
+from dojo.i18n import N_, _
 
 if TYPE_CHECKING:
     from dojo.runner import Run
@@ -37,7 +38,7 @@ WAKE = 0.25  # seconds: how long the main thread waits for an event before it lo
 
 Event = tuple[str, str]  # ("save", ""), ("key", "h"), ("note", text)
 
-STOPPED = "stopped: the run was interrupted; only the tests it finished are recorded"
+STOPPED = N_("stopped: the run was interrupted; only the tests it finished are recorded")
 
 
 class RunInterrupted(Exception):
@@ -114,15 +115,19 @@ class FileWatch:
         self.how = ""
 
     def start(self) -> None:
+        missing = False
         if not self.poll:
             try:
                 import watchfiles  # noqa: F401
             except ImportError:
-                self.poll = True
-                self.how = "watchfiles is not installed: "
-        self.how += (
-            f"checking for saves every {POLL_INTERVAL:g} s" if self.poll else "file events"
-        )
+                self.poll = missing = True
+        if missing:
+            self.how = _("watchfiles is not installed: checking for saves every {seconds:g} s")
+        elif self.poll:
+            self.how = _("checking for saves every {seconds:g} s")
+        else:
+            self.how = _("file events")
+        self.how = self.how.format(seconds=POLL_INTERVAL)
         target = self._poll if self.poll else self._native
         threading.Thread(target=target, daemon=True, name="dojo-watch").start()
 
@@ -135,7 +140,7 @@ class FileWatch:
             return Path(path).name == name
 
         try:
-            for _ in watchfiles.watch(
+            for _changes in watchfiles.watch(
                 self.path.parent, watch_filter=wanted, stop_event=self.stop, step=30,
                 recursive=False, raise_interrupt=False,
             ):
@@ -144,8 +149,9 @@ class FileWatch:
             if self.stop.is_set():
                 return
             self.events.put((
-                "note", f"file events failed ({type(exc).__name__}: {exc}); "
-                f"checking for saves every {POLL_INTERVAL:g} s instead",
+                "note", _("file events failed ({error}); checking for saves every {seconds:g} s "
+                          "instead").format(error=f"{type(exc).__name__}: {exc}",
+                                            seconds=POLL_INTERVAL),
             ))
             self._poll()
 
@@ -184,7 +190,7 @@ class Watcher:
 
     def _recorded(self) -> dict[str, str | None]:
         record = progress.read(self.root)
-        line = progress.notice(self.root, record, "this watch rebuilds it")
+        line = progress.notice(self.root, record, _("this watch rebuilds it"))
         if line:
             self.con.print(Text(line, style="yellow"), soft_wrap=True)
         entry = record.katas.get(self.kata.id)
@@ -237,9 +243,10 @@ class Watcher:
                 self._summary(started, first)
                 return
             self.con.print(Text.assemble(
-                (f"{working_on.name}: passed", "green"),
-                (f"  ({self._since_save(started):.2f} s after the save; "
-                 "now the whole kata)", "dim"),
+                (f"{working_on.name}: {outcomes.label(outcomes.PASSED)}", "green"),
+                ("  " + _("({seconds:.2f} s after the save; now the whole kata)").format(
+                    seconds=self._since_save(started)
+                ), "dim"),
             ))
             sys.stdout.flush()
         self._outcome(self._run())
@@ -254,7 +261,7 @@ class Watcher:
             self.con.clear()
         self.con.print(Text.assemble(
             ("dojo watch ", "bold"), f"{self.kata.id}: {self._shown(self.stub)}  ",
-            ("(h: next hint, q: quit)", "dim"),
+            (_("(h: next hint, q: quit)"), "dim"),
         ))
 
     def _outcome(self, run: Run) -> None:
@@ -277,15 +284,17 @@ class Watcher:
         """The kata's summary line, as pytest's run ends it, and how long it took."""
         names = [fn.name for fn in self.kata.functions]
         passed = sum(self.verdicts.get(n) == outcomes.PASSED for n in names)
-        rest = [f"{n}: {self.verdicts.get(n) or 'not run yet'}" for n in names
+        rest = [f"{n}: {term.verdict_text(self.verdicts.get(n)).plain}" for n in names
                 if self.verdicts.get(n) != outcomes.PASSED]
         # every function of the kata counts, as in pytest's summary of a whole-kata run
-        line = f"{self.kata.id}  {passed}/{len(names)}  {', '.join(rest) or 'all passed'}"
+        line = f"{self.kata.id}  {passed}/{len(names)}  {', '.join(rest) or _('all passed')}"
         timing = (
-            f"first run: {time.time() - started:.2f} s" if first
-            else f"verdict {self._since_save(started):.2f} s after the save"
+            _("(first run: {seconds:.2f} s)").format(seconds=time.time() - started) if first
+            else _("(verdict {seconds:.2f} s after the save)").format(
+                seconds=self._since_save(started)
+            )
         )
-        self.con.print(Text.assemble((line, "bold"), ("  (" + timing + ")", "dim")))
+        self.con.print(Text.assemble((line, "bold"), ("  " + timing, "dim")))
         sys.stdout.flush()
 
     def hint(self) -> None:
@@ -293,11 +302,11 @@ class Watcher:
 
         fn = self.current()
         if fn is None:
-            self.con.print(f"{self.kata.id} passes: no hint needed.")
+            self.con.print(_("{kata} passes: no hint needed.").format(kata=self.kata.id))
             return
         project = Project.find(self.root)
         try:
-            text, _ = next_hint(project, self.kata, fn, None)
+            text, _number = next_hint(project, self.kata, fn, None)
         except CliError as exc:
             text = Text(str(exc))
         self.con.print(text)
@@ -313,7 +322,9 @@ class Watcher:
 
     def run(self, max_runs: int | None = None) -> int:
         """Watch until `q`, Ctrl-C (exit code 130) or `max_runs` rounds."""
-        self.con.print(f"dojo watch: loading torch and the tests of {self.kata.id}...")
+        self.con.print(_("dojo watch: loading torch and the tests of {kata}...").format(
+            kata=self.kata.id
+        ))
         sys.stdout.flush()
         self._prepare()
         self.verdicts = self._recorded()
@@ -326,8 +337,9 @@ class Watcher:
             keys.start()
             self.grade(first=True)
             runs += 1
-            self.con.print(Text(f"Watching {self._shown(self.stub)} ({files.how}).",
-                                style="dim"))
+            self.con.print(Text(_("Watching {path} ({how}).").format(
+                path=self._shown(self.stub), how=files.how
+            ), style="dim"))
             sys.stdout.flush()
             while max_runs is None or runs < max_runs:
                 kind, value = _next_event(events)
@@ -342,14 +354,14 @@ class Watcher:
                         self.hint()
                     elif kind == "note":
                         self.con.print(Text(value, style="yellow"))
-                if any(kind == "save" for kind, _ in pending):
+                if any(kind == "save" for kind, _value in pending):
                     self.grade()
                     runs += 1
         except RunInterrupted:
-            self.con.print(Text(STOPPED, style="yellow"))
+            self.con.print(Text(_(STOPPED), style="yellow"))
             return 130
         except KeyboardInterrupt:
-            self.con.print(Text("stopped", style="dim"))
+            self.con.print(Text(_("stopped"), style="dim"))
             return 130
         finally:
             files.stop.set()

@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dojo import course, curriculum
+from dojo import course, curriculum, i18n
+from dojo.i18n import N_, _
 from dojo.pristine import Pristine, ResetError, is_pristine, pristine_stub
 
 CONFTEST = '''"""Load the dojo's pytest plugin: verdicts, devices and options for the katas."""
@@ -41,20 +42,23 @@ __pycache__/
 .ipynb_checkpoints/
 """
 
-README = """\
+# The workspace's README.md, written in the learner's language: `{readme}` is the first
+# kata's README in that language (`katas/01_neuron/README.md`, or its translation).
+README = N_("""\
 # foundations katas: your workspace
 
 Made by `dojo init`. Chapter 17 of fastai's *Deep Learning for Coders*, "A Neural
 Net from the Foundations", one kata at a time.
 
-1. Read `katas/01_neuron/README.md`.
+1. Read `{readme}`.
 2. Open `katas/01_neuron/neuron.py` and replace each `raise NotImplementedError(...)`.
 3. Run `pytest katas/01_neuron` (the first run is meant to say "not started").
 
 `dojo` shows where you are, `dojo next` what to do next, `dojo hint KATA` a hint,
 `dojo watch` re-grades on every save, and `dojo reset KATA` gives you the original
 stub back (your file is saved under `.dojo/backups/` first).
-"""
+""")
+FIRST_KATA = "01_neuron"
 
 
 class InitError(Exception):
@@ -80,13 +84,13 @@ def shipped(kata: curriculum.Kata) -> Pristine:
     stub = course.stub_file(kata)
     root = course.root()
     if stub is None or root is None:
-        raise ResetError("this dojo was installed without its katas: reinstall it")
+        raise ResetError(_("this dojo was installed without its katas: reinstall it"))
     try:
         source = stub.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         source = ""
     if source and is_pristine(source, kata):
-        return Pristine(source, "the course installed with dojo")
+        return Pristine(source, _("the course installed with dojo"))
     return pristine_stub(root, kata)
 
 
@@ -141,14 +145,16 @@ def pristine_for(root: Path, kata: curriculum.Kata) -> Pristine:
     except (OSError, UnicodeDecodeError):
         kept = ""
     if kept and is_pristine(kept, kata):
-        return Pristine(kept, "the copy your first run kept in .dojo/pristine/")
+        return Pristine(kept, _("the copy your first run kept in .dojo/pristine/"))
     try:
         return pristine_stub(root, kata)
     except ResetError:
         raise ResetError(
-            f"no copy of the original {kata.id} stub anywhere: not in this dojo's course, "
-            "not kept by a first run, and not in a git history. Reinstall with `pip install "
-            ".` (not -e) from a fresh download, or `dojo init` a new workspace"
+            _("no copy of the original {kata} stub anywhere: not in this dojo's course, not "
+              "kept by a first run, and not in a git history. Reinstall with `pip install .` "
+              "(not -e) from a fresh download, or `dojo init` a new workspace").format(
+                kata=kata.id
+            )
         ) from None
 
 
@@ -156,12 +162,18 @@ def _course() -> curriculum.Curriculum:
     katas = course.katas_dir()
     if katas is None:
         raise InitError(
-            "this dojo was installed without its katas: reinstall foundations-katas"
+            _("this dojo was installed without its katas: reinstall foundations-katas")
         )
     try:
         return curriculum.load(katas / curriculum.REGISTRY_NAME)
     except curriculum.RegistryError as exc:
         raise InitError(str(exc)) from None
+
+
+def readme(katas: Path) -> str:
+    """The workspace's README.md, in the learner's language (`katas`: the course's)."""
+    first = i18n.readme(katas / FIRST_KATA).name
+    return _(README).format(readme=f"katas/{FIRST_KATA}/{first}")
 
 
 def _files(the_course: curriculum.Curriculum) -> dict[Path, str | bytes]:
@@ -171,26 +183,32 @@ def _files(the_course: curriculum.Curriculum) -> dict[Path, str | bytes]:
         Path("conftest.py"): CONFTEST,
         Path("pytest.ini"): PYTEST_INI,
         Path(".gitignore"): GITIGNORE,
-        Path("README.md"): README,
+        Path("README.md"): readme(katas),
         Path("katas") / curriculum.REGISTRY_NAME: (katas / curriculum.REGISTRY_NAME).read_bytes(),
     }
     for kata in the_course.katas:
         folder = Path("katas") / kata.id
         files[folder / "README.md"] = (katas / kata.id / "README.md").read_bytes()
+        for translated in sorted((katas / kata.id).glob("README.*.md")):  # README.zh-CN.md
+            files[folder / translated.name] = translated.read_bytes()
         files[folder / f"test_{kata.module}.py"] = (
             katas / kata.id / f"test_{kata.module}.py"
         ).read_bytes()
         try:
             files[folder / f"{kata.module}.py"] = pristine_source(kata)
         except ResetError as exc:
-            raise InitError(f"no pristine stub of {kata.id}: {exc}") from None
+            raise InitError(
+                _("no pristine stub of {kata}: {error}").format(kata=kata.id, error=exc)
+            ) from None
     return files
 
 
 def init(target: Path) -> InitResult:
     """Lay out a workspace in `target` (made if missing); never overwrite a file."""
     if target.exists() and not target.is_dir():
-        raise InitError(f"{target} is a file: give a folder for the workspace")
+        raise InitError(
+            _("{target} is a file: give a folder for the workspace").format(target=target)
+        )
     the_course = _course()
     files = _files(the_course)
     result = InitResult(target)
@@ -213,6 +231,8 @@ def init(target: Path) -> InitResult:
             result.kept.append(path)
             continue
         except OSError as exc:
-            raise InitError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise InitError(
+                _("cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)
+            ) from None
         result.written.append(path)
     return result

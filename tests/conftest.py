@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import textwrap
 import types
@@ -16,8 +17,16 @@ import pytest
 # second import then fails ("Only a single TORCH_LIBRARY ..."): keep it loaded.
 import torch._dynamo  # noqa: F401
 
+from dojo import i18n
 from dojo.curriculum import Kata
 from dojo.loader import load_module
+
+# The suite checks the English messages, whatever the locale of the machine that runs
+# it: a learner's LANG=zh_CN.UTF-8 must not turn its checks red. The tests of the
+# translations choose their language themselves (tests/test_i18n.py).
+os.environ["DOJO_LANG"] = "en"
+i18n.language.cache_clear()
+i18n.translation.cache_clear()
 
 pytest_plugins = ["pytester"]
 

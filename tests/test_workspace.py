@@ -175,3 +175,26 @@ def test_dojo_init_then_every_command_works_there_and_reset_needs_no_git(tmp_pat
     assert refused.stderr.strip() == (
         f"dojo: error: {into_file.name} is a file: give a folder for the workspace"
     )
+
+
+def test_a_chinese_learner_is_pointed_at_the_chinese_readmes(tmp_path):
+    """`dojo init` and `dojo next` name the README in the learner's language, and the
+    workspace has every kata's translation beside its README."""
+    home = tmp_path / "home"
+    made = dojoproject.dojo(tmp_path, home, "init", "ws", timeout=120, DOJO_LANG="zh_CN")
+    assert made.returncode == 0, made.stderr
+    assert "katas/01_neuron/README.zh-CN.md" in made.stdout, made.stdout
+    assert "下一步" in made.stdout and "Next:" not in made.stdout, made.stdout
+    root = tmp_path / "ws"
+    for kata in COURSE.katas:
+        assert (root / "katas" / kata.id / "README.zh-CN.md").is_file(), kata.id
+    assert "katas/01_neuron/README.zh-CN.md" in (root / "README.md").read_text(encoding="utf-8")
+    after = dojoproject.dojo(root, home, "next", timeout=120, DOJO_LANG="zh_CN").stdout
+    assert "README：katas/01_neuron/README.zh-CN.md" in after, after
+    english = dojoproject.dojo(root, home, "next", timeout=120, DOJO_LANG="en").stdout
+    assert "The kata's README: katas/01_neuron/README.md" in english, english
+    helped = dojoproject.dojo(  # the locale alone asks for Chinese
+        root, home, "--help", timeout=120, DOJO_LANG="", LANGUAGE="", LC_ALL="", LANG="zh_CN.UTF-8"
+    )
+    assert helped.returncode == 0, helped.stderr
+    assert "用法：dojo" in helped.stdout and "位置参数" in helped.stdout, helped.stdout

@@ -19,7 +19,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dojo import checks, graded
-from dojo.outcomes import WrongAnswer
+from dojo.i18n import N_, _
 
 F64 = torch.float64  # Python floats are IEEE doubles
 MAX_LEN = 6  # longest input row, most outputs
@@ -32,19 +32,19 @@ UNDERFLOW = 2.0**-1022
 FLOATS = st.floats(-10.0, 10.0, allow_nan=False, allow_infinity=False)
 NUMBERS = st.one_of(st.integers(-4, 4), FLOATS)  # shrinks to small whole numbers
 
-NEURON_HINT = (
+NEURON_HINT = N_(
     "a neuron multiplies each input by its own weight (inputs[i] * weights[i]), "
     "adds all those products up, then adds the bias once."
 )
-FLOAT_HINT = (
+FLOAT_HINT = N_(
     "the bias is a float, so the sum of the products plus the bias is already a Python "
     "float: return it as it is (an int means the bias was not added, or int() was used)."
 )
-RELU_HINT = "relu(x) is x when x >= 0 and 0 when x < 0."
-DENSE_HINT = (
+RELU_HINT = N_("relu(x) is x when x >= 0 and 0 when x < 0.")
+DENSE_HINT = N_(
     "y[i][j] is a neuron: row i of x against row j of w (w has one row per output), plus b[j]."
 )
-DENSE_SHAPE_HINT = (
+DENSE_SHAPE_HINT = N_(
     "the result has one row per row of x (the batch), and each row has one value "
     "per row of w (the outputs)."
 )
@@ -93,9 +93,9 @@ def test_neuron_matches_torch_dot(kata, case):
     # The value first: an int here most often means the bias was never added, and
     # "should be 0.5" says so better than "should be a float".
     checks.assert_number(
-        got, expected, bound=allowed_error(len(inputs) + 1, magnitude), hint=NEURON_HINT
+        got, expected, bound=allowed_error(len(inputs) + 1, magnitude), hint=_(NEURON_HINT)
     )
-    checks.assert_exact_type(got, float, hint=FLOAT_HINT)
+    checks.assert_exact_type(got, float, hint=_(FLOAT_HINT))
 
 
 # --- relu -------------------------------------------------------------------
@@ -115,13 +115,15 @@ def test_neuron_matches_torch_dot(kata, case):
 def test_relu_matches_torch_relu(kata, x):
     expected = torch.relu(torch.tensor(x, dtype=F64)).item()
     got = kata.relu(x)
-    checks.assert_number(got, expected, hint=RELU_HINT)  # exact: no rounding
+    checks.assert_number(got, expected, hint=_(RELU_HINT))  # exact: no rounding
     if x > 0:
         checks.assert_exact_type(
             got,
             type(x),
-            hint=f"for a positive x, return x itself: relu({x!r}) is {x!r}. "
-            "Only a negative x is replaced (by 0).",
+            hint=_(
+                "for a positive x, return x itself: relu({x!r}) is {x!r}. "
+                "Only a negative x is replaced (by 0)."
+            ).format(x=x),
         )
 
 
@@ -156,25 +158,33 @@ def check_table(got, expected, bound, inputs):
     want = expected.tolist()
     allow = bound.tolist()
     rows, cols = expected.shape
-    checks.assert_exact_type(got, list, hint=DENSE_SHAPE_HINT)
-    checks.assert_equal(len(got), rows, name="len(result)", hint=DENSE_SHAPE_HINT)
+    checks.assert_exact_type(got, list, hint=_(DENSE_SHAPE_HINT))
+    checks.assert_equal(len(got), rows, name="len(result)", hint=_(DENSE_SHAPE_HINT))
     seen = {}
     for i, row in enumerate(got):
-        checks.assert_exact_type(row, list, name=f"result[{i}]", hint=DENSE_SHAPE_HINT)
-        checks.assert_equal(len(row), cols, name=f"len(result[{i}])", hint=DENSE_SHAPE_HINT)
+        checks.assert_exact_type(row, list, name=f"result[{i}]", hint=_(DENSE_SHAPE_HINT))
+        checks.assert_equal(len(row), cols, name=f"len(result[{i}])", hint=_(DENSE_SHAPE_HINT))
         for name, value in inputs.items():
             if row is value:
-                raise WrongAnswer(
-                    f"result[{i}] is the input list {name} itself, not a new list\n"
-                    "Look at: changing the result would change your input. Build each row as "
-                    "a new list (a list comprehension, or list(b) for a copy)."
+                raise checks.fail(
+                    _("result[{i}] is the input list {name} itself, not a new list").format(
+                        i=i, name=name
+                    ),
+                    _(
+                        "changing the result would change your input. Build each row as "
+                        "a new list (a list comprehension, or list(b) for a copy)."
+                    ),
                 )
         if id(row) in seen:
-            raise WrongAnswer(
-                f"result[{i}] is the same list object as result[{seen[id(row)]}]: changing "
-                "one row changes the other\n"
-                "Look at: build a new list for each row: [[0.0] * n_out for _ in x], "
-                "not [[0.0] * n_out] * len(x)."
+            raise checks.fail(
+                _(
+                    "result[{i}] is the same list object as result[{other}]: changing "
+                    "one row changes the other"
+                ).format(i=i, other=seen[id(row)]),
+                _(
+                    "build a new list for each row: [[0.0] * n_out for _ in x], "
+                    "not [[0.0] * n_out] * len(x)."
+                ),
             )
         seen[id(row)] = i
     # Values first, then types: a wrong value is the mistake to fix first (a missing
@@ -186,11 +196,13 @@ def check_table(got, expected, bound, inputs):
                 want[i][j],
                 bound=allow[i][j],
                 name=f"result[{i}][{j}]",
-                hint=f"{DENSE_HINT}\nexpected:\n{_table(want)}\ngot:\n{_table(got)}",
+                hint=_("{hint}\nexpected:\n{expected}\ngot:\n{got}").format(
+                    hint=_(DENSE_HINT), expected=_table(want), got=_table(got)
+                ),
             )
     for i, row in enumerate(got):
         for j, value in enumerate(row):
-            checks.assert_exact_type(value, float, name=f"result[{i}][{j}]", hint=FLOAT_HINT)
+            checks.assert_exact_type(value, float, name=f"result[{i}][{j}]", hint=_(FLOAT_HINT))
 
 
 @graded("dense_layer_plain")

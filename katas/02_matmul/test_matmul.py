@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 from dojo import checks, graded
 from dojo import strategies as ds
+from dojo.i18n import N_, _
 
-DENSE_RULE = (
+DENSE_RULE = N_(
     "y[i, j] is row i of x times row j of w, summed, plus b[j]: w is (n_out, n_in), one "
     "row per output (nn.Linear's layout), so y = x @ w.t() + b, and b, one value per "
     "output, is added to every row."
@@ -24,23 +25,23 @@ def dense_hint(got, x, w, b, bound):
         return candidate.shape == g.shape and bool(checks.within(g, candidate, bound).all())
 
     if wd.shape[0] == wd.shape[1] and like(xd @ wd + bd):
-        return (
+        return _(
             "the result is x @ w + b: w is (n_out, n_in), one row per output, so it must "
             "be transposed: x @ w.t() + b. (x @ w only runs here because w is square.)"
         )
     if like(xd @ wd.t()):
-        return "the bias is missing: y = x @ w.t() + b."
+        return _("the bias is missing: y = x @ w.t() + b.")
     if n <= n_out and like(xd @ wd.t() + bd[:n, None]):
-        return (
+        return _(
             "b[i] is added to row i: b has one value per output, a column of the result, "
             "so x @ w.t() + b adds b[j] to column j of every row."
         )
-    return DENSE_RULE
+    return _(DENSE_RULE)
 
 
 @graded("dense_layer")
 @given(
-    shapes=st.tuples(*(st.integers(0, ds.MAX_SIDE) for _ in range(3))),
+    shapes=st.tuples(*(st.integers(0, ds.MAX_SIDE) for _side in range(3))),
     dtype=ds.float_dtypes(),
     data=st.data(),
 )
@@ -54,7 +55,7 @@ def test_dense_layer_matches_f_linear(kata, device, shapes, dtype, data):
         w = data.draw(ds.tensors((n_out, n_in), dtype=dtype), label="w")
         b = data.draw(ds.tensors((n_out,), dtype=dtype), label="b")
     x, w, b = ds.on(device, x, w, b)
-    with checks.hinting(DENSE_RULE):  # x @ w with a non-square w raises
+    with checks.hinting(_(DENSE_RULE)):  # x @ w with a non-square w raises
         got = kata.dense_layer(x, w, b)
     expected = F.linear(x.double(), w.double(), b.double())
     magnitude = x.double().abs() @ w.double().abs().t() + b.double().abs()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from dojo import checks, graded
 from dojo import strategies as ds
 from dojo.checks import fail
+from dojo.i18n import N_, _
 
 F64 = torch.float64
 SQUARE = ds.SQUARE
@@ -20,7 +21,7 @@ SQUARE = ds.SQUARE
 
 # --- broadcast_shape ----------------------------------------------------------
 
-SHAPE_HINT = (
+SHAPE_HINT = N_(
     "line the shapes up from their last dimension; a missing dimension counts as 1. "
     "Two sizes fit when they are equal or one of them is 1, and the result takes the "
     "other one (0 is a size like any other: 0 with 1 gives 0)."
@@ -53,13 +54,20 @@ def raised_on_shapes_that_broadcast(call, expected):
         yield
     except ValueError as exc:
         raise fail(
-            f"{call} raised {type(exc).__name__}({str(exc)!r}), but these shapes broadcast "
-            f"to {expected}, as torch.broadcast_shapes says",
-            SHAPE_HINT,
+            _(
+                "{call} raised {exception}({message!r}), but these shapes broadcast "
+                "to {expected}, as torch.broadcast_shapes says"
+            ).format(
+                call=call, exception=type(exc).__name__, message=str(exc), expected=expected
+            ),
+            _(SHAPE_HINT),
         ) from None
     except Exception as exc:
         checks.hint_note(
-            exc, f"{call} should return {expected}, as torch.broadcast_shapes does: {SHAPE_HINT}"
+            exc,
+            _("{call} should return {expected}, as torch.broadcast_shapes does: {hint}").format(
+                call=call, expected=expected, hint=_(SHAPE_HINT)
+            ),
         )
         raise
 
@@ -82,12 +90,14 @@ def test_broadcast_shape_matches_torch(kata, shapes):
     call = f"broadcast_shape({shape_a}, {shape_b})"
     with raised_on_shapes_that_broadcast(call, expected):
         got = kata.broadcast_shape(shape_a, shape_b)
-    checks.assert_equal(got, expected, name=call, hint=SHAPE_HINT)
+    checks.assert_equal(got, expected, name=call, hint=_(SHAPE_HINT))
     for i, size in enumerate(got):
         checks.assert_exact_type(
             size, int, name=f"{call}[{i}]",
-            hint=f"the result is a tuple of Python ints, {expected}, as torch.broadcast_shapes "
-            "gives: take each size from the shapes you were given.",
+            hint=_(
+                "the result is a tuple of Python ints, {expected}, as torch.broadcast_shapes "
+                "gives: take each size from the shapes you were given."
+            ).format(expected=expected),
         )
 
 
@@ -97,12 +107,12 @@ def test_broadcast_shape_matches_torch(kata, shapes):
 def test_broadcast_shape_rejects_incompatible_shapes(kata, shapes):
     shape_a, shape_b = shapes
     call = f"broadcast_shape({shape_a}, {shape_b})"
-    why = (
+    why = _(
         "two aligned sizes differ and neither is 1 (torch.broadcast_shapes raises "
-        f"RuntimeError: {torch_broadcast_error(shape_a, shape_b)})"
-    )
+        "RuntimeError: {error})"
+    ).format(error=torch_broadcast_error(shape_a, shape_b))
     with checks.raises(
-        call, ValueError, shapes=(shape_a, shape_b), why=why, hint=SHAPE_HINT
+        call, ValueError, shapes=(shape_a, shape_b), why=why, hint=_(SHAPE_HINT)
     ) as returned:
         returned.append(kata.broadcast_shape(shape_a, shape_b))
 
@@ -138,8 +148,10 @@ def test_all_greater_matches_torch(kata, device, ab, shift):
     got = kata.all_greater(a, b)
     checks.assert_equal(
         got, expected,
-        hint="every element must be strictly greater (a tie is not), after broadcasting; "
-        "bool(...) turns a one-element tensor into a Python bool.",
+        hint=_(
+            "every element must be strictly greater (a tie is not), after broadcasting; "
+            "bool(...) turns a one-element tensor into a Python bool."
+        ),
     )
 
 
@@ -174,7 +186,9 @@ def test_add_column_vector_matches_torch(kata, device, mc):
     checks.assert_tensor(
         got, expected, dtype=m.dtype, device=m.device,
         bound=checks.sum_bound(m.dtype, 2, magnitude),
-        hint="c[i] belongs to row i: c[:, None] has shape (rows, 1) and is added to every column.",
+        hint=_(
+            "c[i] belongs to row i: c[:, None] has shape (rows, 1) and is added to every column."
+        ),
     )
 
 
@@ -222,8 +236,10 @@ def test_normalize_channels_matches_torch(kata, device, ims):
     checks.assert_tensor(
         got, expected, dtype=images.dtype, device=images.device,
         bound=checks.sum_bound(images.dtype, 2, magnitude),
-        hint="mean and std have one value per channel, and channels are dimension 1 of "
-        "(N, C, H, W): mean[:, None, None] has shape (C, 1, 1) and lines up with it.",
+        hint=_(
+            "mean and std have one value per channel, and channels are dimension 1 of "
+            "(N, C, H, W): mean[:, None, None] has shape (C, 1, 1) and lines up with it."
+        ),
     )
 
 
@@ -249,12 +265,12 @@ def test_expand_like_matches_expand_as(kata, device, case):
     m = torch.zeros(target, dtype=v.dtype, device=v.device)
     expected = v.expand_as(m)
     got = kata.expand_like(v, m)
-    hint = (
-        f"here v has shape {tuple(v.shape)}, strides {tuple(v.stride())} and storage_offset "
-        f"{v.storage_offset()}: as_strided counts in v's memory, so keep v's own strides "
+    hint = _(
+        "here v has shape {shape}, strides {strides} and storage_offset "
+        "{offset}: as_strided counts in v's memory, so keep v's own strides "
         "and offset, and use stride 0 where v is repeated (new leading dimensions, and "
         "size-1 dimensions of v that m makes larger)."
-    )
+    ).format(shape=tuple(v.shape), strides=tuple(v.stride()), offset=v.storage_offset())
     checks.assert_tensor(got, expected, hint=hint)
     checks.assert_view_of(got, v, expected, source_name="v", hint=hint)
 
@@ -339,5 +355,5 @@ def test_pairwise_sq_distances_matches_torch(kata, device, xy):
     checks.assert_tensor(
         got, expected, dtype=x.dtype, device=x.device,
         bound=checks.sum_bound(x.dtype, x.shape[1] + 2, magnitude),
-        hint="x[:, None, :] - y[None, :, :] is (N, M, D): square it, then sum over D.",
+        hint=_("x[:, None, :] - y[None, :, :] is (N, M, D): square it, then sum over D."),
     )

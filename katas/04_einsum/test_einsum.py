@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from dojo import checks, graded
 from dojo import strategies as ds
+from dojo.i18n import N_, _
 
 F64 = torch.float64
 SQUARE = ds.SQUARE
@@ -46,7 +47,7 @@ def test_transpose_einsum_matches_t(kata, device, a):
     a = ds.on(device, a)
     checks.assert_tensor(
         kata.transpose_einsum(a), a.t(),
-        hint="'ij->ji': the output names the same letters in the other order.",
+        hint=_("'ij->ji': the output names the same letters in the other order."),
     )
 
 
@@ -111,8 +112,10 @@ def test_bilinear_einsum_matches_matmul_then_sum(kata, device, awc):
     checks.assert_tensor(
         got, expected, dtype=a.dtype, device=a.device,
         bound=checks.sum_bound(a.dtype, w.shape[0] * w.shape[1], magnitude),
-        hint="one value per row b: the sum over i and j of a[b, i] * w[i, j] * c[b, j]. "
-        "Only b is in the output; i and j are summed.",
+        hint=_(
+            "one value per row b: the sum over i and j of a[b, i] * w[i, j] * c[b, j]. "
+            "Only b is in the output; i and j are summed."
+        ),
     )
 
 
@@ -121,7 +124,7 @@ def test_bilinear_einsum_matches_matmul_then_sum(kata, device, awc):
 
 def letter_sizes(equation, x_shape, y_shape):
     """Each letter's size after broadcasting (a size-1 side takes the other's size)."""
-    x, y, _ = ds.einsum_parts(equation)
+    x, y, _output = ds.einsum_parts(equation)
     sizes = dict(zip(x, x_shape, strict=True))
     for c, size in zip(y, y_shape, strict=True):
         if sizes.get(c, 1) == 1:
@@ -134,14 +137,18 @@ def letters_hint(equation, x_shape, y_shape):
     x, y, output = ds.einsum_parts(equation)
     roles = []
     for c, size in letter_sizes(equation, x_shape, y_shape).items():
-        where = "x and y" if c in x and c in y else "x only" if c in x else "y only"
-        role = "kept" if c in output else "summed"
-        roles.append(f"{c} ({where}, size {size}): {role}")
-    detail = "; ".join(roles) if roles else "no letters: x times y"
-    return (
-        f"in {equation!r}, {detail}. The output is {output!r}: its letters in that order. "
+        where = _("x and y") if c in x and c in y else _("x only") if c in x else _("y only")
+        role = _("kept") if c in output else _("summed")
+        roles.append(
+            _("{letter} ({where}, size {size}): {role}").format(
+                letter=c, where=where, size=size, role=role
+            )
+        )
+    detail = _("; ").join(roles) if roles else _("no letters: x times y")
+    return _(
+        "in {equation!r}, {detail}. The output is {output!r}: its letters in that order. "
         "A letter of size 1 in one operand broadcasts against the other's size."
-    )
+    ).format(equation=equation, detail=detail, output=output)
 
 
 EINSUM_PITFALLS = (
@@ -207,12 +214,14 @@ SIZE_PITFALLS = (
 def test_einsum2_rejects_sizes_that_do_not_fit(kata, device, case):
     equation, x_shape, y_shape, letter = case
     x, y = zeros(x_shape, device), zeros(y_shape, device)
-    call = f"einsum2({equation!r}, x, y) with x.shape={x_shape}, y.shape={y_shape}"
+    call = _("einsum2({equation!r}, x, y) with x.shape={x_shape}, y.shape={y_shape}").format(
+        equation=equation, x_shape=x_shape, y_shape=y_shape
+    )
     with checks.raises(
         call, ValueError,
-        why=f"letter {letter!r} has two different sizes and neither is 1",
+        why=_("letter {letter!r} has two different sizes and neither is 1").format(letter=letter),
         match=rf"(?<![A-Za-z]){letter}(?![A-Za-z])",
-        names=f"the letter {letter!r} (on its own, not inside a word)",
+        names=_("the letter {letter!r} (on its own, not inside a word)").format(letter=letter),
     ):
         kata.einsum2(equation, x, y)
 
@@ -233,13 +242,13 @@ MALFORMED_PITFALLS = (
 )
 
 DEFECTS = {
-    "arrow": "an equation needs exactly one '->'",
-    "character": "only lower-case letters a-z, one ',' and one '->' may appear",
-    "repeated letter": "a letter may appear at most once in each operand",
-    "unknown output letter": "every output letter must be in x or in y",
-    "repeated output letter": "a letter may appear at most once in the output",
-    "dimensions": "each operand needs one dimension per letter of its subscripts",
-    "operands": "einsum2 takes two operands: one ',' before the '->'",
+    "arrow": N_("an equation needs exactly one '->'"),
+    "character": N_("only lower-case letters a-z, one ',' and one '->' may appear"),
+    "repeated letter": N_("a letter may appear at most once in each operand"),
+    "unknown output letter": N_("every output letter must be in x or in y"),
+    "repeated output letter": N_("a letter may appear at most once in the output"),
+    "dimensions": N_("each operand needs one dimension per letter of its subscripts"),
+    "operands": N_("einsum2 takes two operands: one ',' before the '->'"),
 }
 
 
@@ -249,11 +258,13 @@ DEFECTS = {
 def test_einsum2_rejects_malformed_calls(kata, device, case):
     equation, x_shape, y_shape, defect = case
     x, y = zeros(x_shape, device), zeros(y_shape, device)
-    call = f"einsum2({equation!r}, x, y) with x.shape={x_shape}, y.shape={y_shape}"
+    call = _("einsum2({equation!r}, x, y) with x.shape={x_shape}, y.shape={y_shape}").format(
+        equation=equation, x_shape=x_shape, y_shape=y_shape
+    )
     with checks.raises(
         call, ValueError,
-        why=DEFECTS[defect],
+        why=_(DEFECTS[defect]),
         match=re.escape(equation),
-        names=f"the equation {equation!r}",
+        names=_("the equation {equation!r}").format(equation=equation),
     ):
         kata.einsum2(equation, x, y)

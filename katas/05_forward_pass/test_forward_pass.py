@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from dojo import checks, graded
 from dojo import strategies as ds
 from dojo.checks import cpu64
+from dojo.i18n import N_, _
 
 F64 = torch.float64
 SQUARE = ds.SQUARE
@@ -34,7 +35,7 @@ def lin_bound(x, w, b):
 
 # --- lin ----------------------------------------------------------------------
 
-LIN_HINT = (
+LIN_HINT = N_(
     "here w is (n_in, n_out), one column per output, as the book's forward pass "
     "stores it: x @ w, with no transpose (that is nn.Linear's (n_out, n_in) weight), "
     "then + b, one value per output, which broadcasts over the rows."
@@ -74,13 +75,13 @@ def test_lin_matches_f_linear(kata, device, xwb):
     xd, wd, bd = cpu64(x, w, b)
     expected = F.linear(xd, wd.t(), bd)  # F.linear wants (n_out, n_in): the book's w.t()
     checks.assert_tensor(
-        got, expected, dtype=x.dtype, device=x.device, bound=lin_bound(x, w, b), hint=LIN_HINT
+        got, expected, dtype=x.dtype, device=x.device, bound=lin_bound(x, w, b), hint=_(LIN_HINT)
     )
 
 
 # --- relu ---------------------------------------------------------------------
 
-RELU_HINT = (
+RELU_HINT = N_(
     "ReLU keeps every element >= 0 as it is and replaces every negative one by 0, "
     "element by element: x.clamp_min(0.)."
 )
@@ -108,7 +109,7 @@ def test_relu_matches_f_relu(kata, device, x):
     # ReLU is exact: no rounding, so no tolerance. At exactly 0 any zero is right
     # (-0.0 == 0.0), so x * (x > 0) passes as well as clamp_min.
     expected = F.relu(x.detach().cpu().double())
-    checks.assert_tensor(got, expected, dtype=x.dtype, device=x.device, hint=RELU_HINT)
+    checks.assert_tensor(got, expected, dtype=x.dtype, device=x.device, hint=_(RELU_HINT))
 
 
 # --- mse ----------------------------------------------------------------------
@@ -119,20 +120,20 @@ def test_relu_matches_f_relu(kata, device, x):
 
 
 def squeeze_hint(n):
-    return (
+    return _(
         "(N, 1) - (N,) broadcasts to (N, N): squeeze the last dimension of output. "
-        f"Here output is ({n}, 1) and targ ({n},), so output - targ is ({n}, {n}): every "
+        "Here output is ({n}, 1) and targ ({n},), so output - targ is ({n}, {n}): every "
         "prediction against every target. output.squeeze(-1) (or output[:, 0]) is "
-        f"({n},) and lines up with targ."
-    )
+        "({n},) and lines up with targ."
+    ).format(n=n)
 
 
-ZERO_DIM_HINT = (
+ZERO_DIM_HINT = N_(
     "the loss is one number: a 0-dim tensor, shape (), which is what .mean() of the "
     "squared errors returns. No keepdim=True, reshape(1), [None] or unsqueeze; and keep "
     "it a tensor (no .item() or float())."
 )
-MSE_HINT = (
+MSE_HINT = N_(
     "mse is the mean over the N rows of (output[i, 0] - targ[i]) ** 2: squeeze the "
     "last dimension of output, subtract targ, square, then take the mean."
 )
@@ -142,17 +143,17 @@ def mse_hint(got, output, targ, expected, bound):
     """A hint for the mistake `got` looks like, or the general one."""
     n = targ.shape[0]
     if got is None:
-        return MSE_HINT
+        return _(MSE_HINT)
     if not isinstance(got, torch.Tensor):
-        return ZERO_DIM_HINT
+        return _(ZERO_DIM_HINT)
     if n > 1 and tuple(got.shape) == (n, n):
-        return squeeze_hint(n) + " Then take the mean, a single number."
+        return _("{hint} Then take the mean, a single number.").format(hint=squeeze_hint(n))
     if tuple(got.shape) in ((1,), (1, 1)):
-        return ZERO_DIM_HINT
+        return _(ZERO_DIM_HINT)
     if n > 1 and tuple(got.shape) in ((n,), (n, 1)):
-        return "these are the N squared errors, one per row: mse is their mean, one number."
+        return _("these are the N squared errors, one per row: mse is their mean, one number.")
     if got.dim() != 0:
-        return MSE_HINT
+        return _(MSE_HINT)
     value, expected, bound = float(got.detach().cpu().double()), float(expected), float(bound)
     od, td = cpu64(output, targ)
     broadcast = float(((od - td) ** 2).mean())  # what forgetting the squeeze gives
@@ -160,8 +161,8 @@ def mse_hint(got, output, targ, expected, bound):
     if n > 1 and not right and abs(value - broadcast) <= 1e-3 * (1 + abs(broadcast)):
         return squeeze_hint(n)
     if n > 1 and abs(value - n * expected) <= 1e-3 * (1 + n * abs(expected)):
-        return "that is the sum of the squared errors: the mean divides it by N (.mean())."
-    return MSE_HINT
+        return _("that is the sum of the squared errors: the mean divides it by N (.mean()).")
+    return _(MSE_HINT)
 
 
 @st.composite
@@ -210,7 +211,7 @@ def test_mse_matches_f_mse_loss(kata, device, ot):
 
 # --- model --------------------------------------------------------------------
 
-MODEL_HINT = (
+MODEL_HINT = N_(
     "model is lin(relu(lin(x, w1, b1)), w2, b2): the first layer with w1 and b1, ReLU "
     "on its output only, then the second layer with w2 and b2 (no ReLU after it)."
 )
@@ -280,5 +281,5 @@ def test_model_matches_torch(kata, device, params):
     expected = F.linear(F.relu(F.linear(xd, w1d.t(), b1d)), w2d.t(), b2d)
     checks.assert_tensor(
         got, expected, dtype=x.dtype, device=x.device,
-        bound=model_bound(x, w1, b1, w2, b2), hint=MODEL_HINT,
+        bound=model_bound(x, w1, b1, w2, b2), hint=_(MODEL_HINT),
     )

@@ -24,6 +24,7 @@ Hypothesis draws, so every example can be replayed, and the tests check:
 import contextlib
 import decimal
 import math
+import unicodedata
 
 import torch
 from hypothesis import example, given, settings
@@ -32,6 +33,7 @@ from hypothesis import strategies as st
 from dojo import checks, graded, stats
 from dojo import strategies as ds
 from dojo.checks import type_name
+from dojo.i18n import N_, _
 from dojo.outcomes import WrongAnswer
 
 F32, F64 = torch.float32, torch.float64
@@ -59,9 +61,11 @@ def seeded(device, seed):
 # --- init_scale ---------------------------------------------------------------
 
 SCALE_HINTS = {
-    "linear": "Xavier's std is 1 / sqrt(n_in): math.sqrt(n_in) from the math module.",
-    "relu": "Kaiming's std is sqrt(2 / n_in): ReLU zeroes half of a layer's outputs, "
-    "which halves their variance, and the 2 doubles it back.",
+    "linear": N_("Xavier's std is 1 / sqrt(n_in): math.sqrt(n_in) from the math module."),
+    "relu": N_(
+        "Kaiming's std is sqrt(2 / n_in): ReLU zeroes half of a layer's outputs, "
+        "which halves their variance, and the 2 doubles it back."
+    ),
 }
 
 
@@ -75,11 +79,11 @@ SCALE_HINTS = {
 def test_init_scale_is_the_std_that_keeps_activations_at_scale_1(kata, n_in, activation):
     got = kata.init_scale(n_in, activation)
     checks.assert_exact_type(
-        got, float, hint="math.sqrt gives a Python float; return it as it is."
+        got, float, hint=_("math.sqrt gives a Python float; return it as it is.")
     )
     expected = exact_scale(n_in, activation)
     checks.assert_number(
-        got, expected, bound=ULPS * math.ulp(expected), hint=SCALE_HINTS[activation]
+        got, expected, bound=ULPS * math.ulp(expected), hint=_(SCALE_HINTS[activation])
     )
 
 
@@ -94,7 +98,7 @@ OTHER_ACTIVATIONS = st.text(max_size=12).filter(lambda s: s not in ("linear", "r
 )
 def test_init_scale_rejects_other_activations(kata, n_in, activation):
     call = f"init_scale({n_in}, {activation!r})"
-    why = "only 'linear' and 'relu' are known, exactly as written (lower case)"
+    why = _("only 'linear' and 'relu' are known, exactly as written (lower case)")
     with checks.raises(call, ValueError, why=why):
         kata.init_scale(n_in, activation)
 
@@ -145,25 +149,41 @@ def assert_weights_layout(got, shape, dtype, device):
     device = landing_device(device)
     if not isinstance(got, torch.Tensor):
         raise WrongAnswer(
-            f"result is {type_name(got, returned=True)}, "
-            f"but should be a torch.Tensor of shape {shape}"
+            _("{name} is {what}, but should be a torch.Tensor of shape {shape}").format(
+                name="result", what=type_name(got, returned=True), shape=shape
+            )
         )
     if tuple(got.shape) != shape:
-        hint = "the weights are (n_in, n_out): one row per input, so that x @ w works."
+        hint = _("the weights are (n_in, n_out): one row per input, so that x @ w works.")
         if tuple(got.shape) == shape[::-1]:
-            hint += " (n_out, n_in) is how nn.Linear stores them, for x @ w.t(): not here."
-        raise WrongAnswer(
-            f"result.shape={tuple(got.shape)}, but should be {shape}\nLook at: {hint}"
+            hint = _(
+                "{hint} (n_out, n_in) is how nn.Linear stores them, for x @ w.t(): not here."
+            ).format(hint=hint)
+        raise checks.fail(
+            _("{name}.shape={got}, but should be {want}").format(
+                name="result", got=tuple(got.shape), want=shape
+            ),
+            hint,
         )
     if got.dtype != dtype:
-        raise WrongAnswer(
-            f"result.dtype={got.dtype}, but should be {dtype}\nLook at: pass dtype=dtype on "
-            "to torch.randn; dtype=None means torch's default (float32), as in torch.randn."
+        raise checks.fail(
+            _("{name}.dtype={got}, but should be {want}").format(
+                name="result", got=got.dtype, want=dtype
+            ),
+            _(
+                "pass dtype=dtype on to torch.randn; dtype=None means torch's default "
+                "(float32), as in torch.randn."
+            ),
         )
     if got.device != device:
-        raise WrongAnswer(
-            f"result.device={got.device}, but should be {device}\nLook at: pass device=device "
-            "on to torch.randn, so that the weights are made where they will live."
+        raise checks.fail(
+            _("{name}.device={got}, but should be {want}").format(
+                name="result", got=got.device, want=device
+            ),
+            _(
+                "pass device=device on to torch.randn, so that the weights are made where "
+                "they will live."
+            ),
         )
 
 
@@ -225,14 +245,21 @@ def check_device_passed_on(init, name, n_in, n_out, dtype, seed):
                 got, failure = None, exc
     if failure is not None or (isinstance(got, torch.Tensor) and got.device.type != "cpu"):
         what = (
-            f"failed with {type(failure).__name__}: {failure}" if failure is not None
-            else f"gave weights on {got.device}"
+            _("failed with {exception}: {message}").format(
+                exception=type(failure).__name__, message=failure
+            )
+            if failure is not None
+            else _("gave weights on {device}").format(device=got.device)
         )
-        raise WrongAnswer(
-            f"{name}(..., device='cpu') {what}, once the test made {OTHER_DEVICE!r} torch's "
-            "default device: some tensor is made without device=\n"
-            "Look at: pass device=device to every tensor you make: torch.randn(..., "
-            "device=device). (math.sqrt gives a Python float, which needs no device.)"
+        raise checks.fail(
+            _(
+                "{function}(..., device='cpu') {what}, once the test made {device!r} torch's "
+                "default device: some tensor is made without device="
+            ).format(function=name, what=what, device=OTHER_DEVICE),
+            _(
+                "pass device=device to every tensor you make: torch.randn(..., "
+                "device=device). (math.sqrt gives a Python float, which needs no device.)"
+            ),
         )
     assert_weights_layout(got, (n_in, n_out), dtype, "cpu")
 
@@ -275,25 +302,37 @@ def check_generator(init, name, n_in, n_out, dtype, device, seeds):
     with global_generators_kept(device):
         first, again = weights(generator(seed)), weights(generator(seed))
         if not torch.equal(first, again):
-            raise WrongAnswer(
-                f"two calls of {name} with generators seeded alike "
-                f"(torch.Generator().manual_seed({seed})) gave different weights\n"
-                "Look at: draw every random number from `generator`: "
-                "torch.randn(..., generator=generator). Without it, torch's global "
-                "generator is used, and every call gives other weights."
+            raise checks.fail(
+                _(
+                    "two calls of {function} with generators seeded alike "
+                    "(torch.Generator().manual_seed({seed})) gave different weights"
+                ).format(function=name, seed=seed),
+                _(
+                    "draw every random number from `generator`: "
+                    "torch.randn(..., generator=generator). Without it, torch's global "
+                    "generator is used, and every call gives other weights."
+                ),
             )
         if torch.equal(first, weights(generator(other))):
-            raise WrongAnswer(
-                f"{name} gave the same weights with generators seeded {seed} and {other}\n"
-                "Look at: the numbers must come from the generator you are given, "
-                "not from a generator of your own."
+            raise checks.fail(
+                _(
+                    "{function} gave the same weights with generators seeded {seed} and {other}"
+                ).format(function=name, seed=seed, other=other),
+                _(
+                    "the numbers must come from the generator you are given, "
+                    "not from a generator of your own."
+                ),
             )
         shared = generator(seed)
         if torch.equal(weights(shared), weights(shared)):
-            raise WrongAnswer(
-                f"two calls of {name} with the same generator gave the same weights\n"
-                "Look at: a generator is a stream: each call must go on drawing from it "
-                "(two layers made with it must differ), not start again from its seed."
+            raise checks.fail(
+                _("two calls of {function} with the same generator gave the same weights").format(
+                    function=name
+                ),
+                _(
+                    "a generator is a stream: each call must go on drawing from it "
+                    "(two layers made with it must differ), not start again from its seed."
+                ),
             )
 
 
@@ -325,17 +364,26 @@ def check_global_generator(init, name, n_in, n_out, dtype, device, seeds):
     with global_generators_kept(device):
         first, again, different = weights(seed), weights(seed), weights(other)
     if not torch.equal(first, again):
-        raise WrongAnswer(
-            f"{name} with generator=None gave different weights after the same "
-            f"torch.manual_seed({seed})\nLook at: without a generator, draw from torch's "
-            "global one: torch.randn(..., generator=None) does."
+        raise checks.fail(
+            _(
+                "{function} with generator=None gave different weights after the same "
+                "torch.manual_seed({seed})"
+            ).format(function=name, seed=seed),
+            _(
+                "without a generator, draw from torch's global one: "
+                "torch.randn(..., generator=None) does."
+            ),
         )
     if torch.equal(first, different):
-        raise WrongAnswer(
-            f"{name} with generator=None gave the same weights after torch.manual_seed({seed}) "
-            f"and after torch.manual_seed({other})\nLook at: without a generator, draw from "
-            "torch's global one (torch.randn(..., generator=None) does), not from a "
-            "generator of your own."
+        raise checks.fail(
+            _(
+                "{function} with generator=None gave the same weights after "
+                "torch.manual_seed({seed}) and after torch.manual_seed({other})"
+            ).format(function=name, seed=seed, other=other),
+            _(
+                "without a generator, draw from torch's global one (torch.randn(..., "
+                "generator=None) does), not from a generator of your own."
+            ),
         )
 
 
@@ -377,31 +425,33 @@ def weights_rate():
 def diagnose(activation, n_in, n_out, mean, std):
     """What to look at, from the std the weights have (the classic mistakes)."""
     suspects = [
-        (1.0, "torch.randn has std 1: multiply it by the std you want"),
-        (1 / n_in, "that is 1 / n_in: the std has a square root, 1 / sqrt(n_in)"),
-        (2 / n_in, "that is 2 / n_in: the std is the square root, sqrt(2 / n_in)"),
+        (1.0, _("torch.randn has std 1: multiply it by the std you want")),
+        (1 / n_in, _("that is 1 / n_in: the std has a square root, 1 / sqrt(n_in)")),
+        (2 / n_in, _("that is 2 / n_in: the std is the square root, sqrt(2 / n_in)")),
         (math.sqrt(VARIANCE_GAIN[activation] / n_out),
-         "that is the formula with n_out: the fan-in is n_in, the first dimension here"),
+         _("that is the formula with n_out: the fan-in is n_in, the first dimension here")),
         (math.sqrt(2 / (n_in + n_out)),
-         "that is sqrt(2 / (n_in + n_out)), what torch.nn.init.xavier_normal_ uses; the "
-         "book's (and this kata's) Xavier std is 1 / sqrt(n_in)"),
+         _("that is sqrt(2 / (n_in + n_out)), what torch.nn.init.xavier_normal_ uses; the "
+           "book's (and this kata's) Xavier std is 1 / sqrt(n_in)")),
         (exact_scale(n_in, activation) / math.sqrt(3),
-         "a uniform on [-b, b] has std b / sqrt(3): take b = sqrt(3) * std"),
+         _("a uniform on [-b, b] has std b / sqrt(3): take b = sqrt(3) * std")),
     ]
     if activation == "relu":
         suspects.append((exact_scale(n_in, "linear"),
-                         "that is Xavier's std, 1 / sqrt(n_in): Kaiming's has a 2 in it"))
+                         _("that is Xavier's std, 1 / sqrt(n_in): Kaiming's has a 2 in it")))
     else:
         suspects.append((exact_scale(n_in, "relu"),
-                         "that is Kaiming's std, sqrt(2 / n_in): Xavier's has no 2"))
+                         _("that is Kaiming's std, sqrt(2 / n_in): Xavier's has no 2")))
     if abs(mean) > std:
-        return ("torch.rand is uniform on [0, 1), all positive: torch.randn is normal "
-                "with mean 0")
+        return _("torch.rand is uniform on [0, 1), all positive: torch.randn is normal "
+                 "with mean 0")
     for value, advice in suspects:
         if value != exact_scale(n_in, activation) and abs(std / value - 1) < 0.03:
             return advice
-    return (f"the std must be {FORMULA[activation]}: torch.randn(n_in, n_out) times "
-            f"init_scale(n_in, {activation!r})")
+    return _("the std must be {formula}: torch.randn(n_in, n_out) times "
+             "init_scale(n_in, {activation!r})").format(
+        formula=FORMULA[activation], activation=activation
+    )
 
 
 def check_statistics(init, activation, n_in, n_out, dtype, device, seed):
@@ -413,7 +463,9 @@ def check_statistics(init, activation, n_in, n_out, dtype, device, seed):
     mean, std = stats.sample_mean_std(got)
     stats.assert_mean_std(
         got, expected, rate=weights_rate(),
-        name=f"your weights (n_in={n_in}, n_out={n_out}, generator seeded {seed})",
+        name=_("your weights (n_in={n_in}, n_out={n_out}, generator seeded {seed})").format(
+            n_in=n_in, n_out=n_out, seed=seed
+        ),
         hint=diagnose(activation, n_in, n_out, mean, std),
     )
 
@@ -482,9 +534,16 @@ def torch_stds(std, seed, relu):
     )
 
 
+def _width(text):
+    """How many terminal columns `text` takes (a CJK character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _row(label, values):
-    cells = "".join(f"{v:>11.3g}" if math.isfinite(v) else f"{'overflow':>11}" for v in values)
-    return f"  {label:<34}{cells}"
+    overflow = _("overflow")
+    overflow = " " * max(0, 11 - _width(overflow)) + overflow
+    cells = "".join(f"{v:>11.3g}" if math.isfinite(v) else overflow for v in values)
+    return "  " + label + " " * max(0, 34 - _width(label)) + cells
 
 
 def check_deep(init, name, relu, band, dtype, device, seed):
@@ -503,23 +562,33 @@ def check_deep(init, name, relu, band, dtype, device, seed):
     if all(low <= s <= high for s in got):
         return
     kaiming, xavier = exact_scale(WIDTH, "relu"), exact_scale(WIDTH, "linear")
-    after = "followed by ReLU" if relu else "with no activation"
+    after = _("followed by ReLU") if relu else _("with no activation")
+    yours = _("your {function}, ReLU") if relu else _("your {function}, no ReLU")
     lines = [
-        f"through {DEPTH} layers x = x @ w {after} (x: {BATCH} rows of width {WIDTH}, "
-        f"std 1), the std of the activations should stay between {low:g} and {high:g}; "
-        f"with weights from your {name} it does not (generator seeded {seed}, {dtype})",
+        _(
+            "through {depth} layers x = x @ w {after} (x: {batch} rows of width {width}, "
+            "std 1), the std of the activations should stay between {low:g} and {high:g}; "
+            "with weights from your {function} it does not (generator seeded {seed}, {dtype})"
+        ).format(
+            depth=DEPTH, after=after, batch=BATCH, width=WIDTH, low=low, high=high,
+            function=name, seed=seed, dtype=dtype,
+        ),
         "",
-        _row("std after layer:", CHECKPOINTS),
-        _row(f"your {name}" + (", ReLU" if relu else ", no ReLU"), got),
-        _row("Kaiming sqrt(2 / n_in), ReLU", torch_stds(kaiming, seed, relu=True)),
-        _row("Xavier 1 / sqrt(n_in), ReLU", torch_stds(xavier, seed, relu=True)),
-        _row("Xavier 1 / sqrt(n_in), no ReLU", torch_stds(xavier, seed, relu=False)),
+        _row(_("std after layer:"), CHECKPOINTS),
+        _row(yours.format(function=name), got),
+        _row(_("Kaiming sqrt(2 / n_in), ReLU"), torch_stds(kaiming, seed, relu=True)),
+        _row(_("Xavier 1 / sqrt(n_in), ReLU"), torch_stds(xavier, seed, relu=True)),
+        _row(_("Xavier 1 / sqrt(n_in), no ReLU"), torch_stds(xavier, seed, relu=False)),
         "",
-        "Look at: each layer multiplies the variance of the activations by n_in * std**2 "
-        "(and ReLU halves it). Xavier's std, 1 / sqrt(n_in), makes that 1 without ReLU; "
-        "with ReLU the variance halves at every layer and the activations vanish. "
-        "Kaiming's 2 doubles it back. With std 1 (plain torch.randn) it grows by "
-        f"n_in / 2 = {WIDTH // 2} a layer and overflows.",
+        _("Look at: {hint}").format(
+            hint=_(
+                "each layer multiplies the variance of the activations by n_in * std**2 "
+                "(and ReLU halves it). Xavier's std, 1 / sqrt(n_in), makes that 1 without "
+                "ReLU; with ReLU the variance halves at every layer and the activations "
+                "vanish. Kaiming's 2 doubles it back. With std 1 (plain torch.randn) it "
+                "grows by n_in / 2 = {half} a layer and overflows."
+            ).format(half=WIDTH // 2)
+        ),
     ]
     raise WrongAnswer("\n".join(lines))
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from dojo import checks, graded, grads, show
 from dojo import strategies as ds
 from dojo.checks import cpu64
+from dojo.i18n import N_, _, ngettext
 from dojo.outcomes import RuleBroken, WrongAnswer
 
 F64 = torch.float64
@@ -35,48 +36,66 @@ def set_upstream(out, upstream):
     return upstream.clone()
 
 
+def before_the_call(upstream):
+    """The lines that show the `out.g` the test set before the call."""
+    code = show.tensor_code(upstream)
+    return "\n" + _("Before the call, the test set:") + f"\n    out.g = {code}"
+
+
+def and_list(items):
+    """["inp.g"] -> "inp.g"; ["inp.g", "w.g", "b.g"] -> "inp.g, w.g and b.g"."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
 @contextlib.contextmanager
 def showing_upstream(upstream):
     """Add `out.g` to a wrong answer's message: the call shown below it cannot show it."""
     try:
         yield
     except WrongAnswer as exc:
-        raise WrongAnswer(
-            f"{exc}\nBefore the call, the test set:\n"
-            f"    out.g = {show.tensor_code(upstream)}"
-        ) from None
+        raise WrongAnswer(f"{exc}{before_the_call(upstream)}") from None
 
 
 def assert_upstream_kept(function, out, upstream, copy):
     """`out.g` is the caller's: it must still be the same tensor with the same values."""
     __tracebackhide__ = True
-    before = f"\nBefore the call, the test set:\n    out.g = {show.tensor_code(copy)}"
+    before = before_the_call(copy)
     if getattr(out, "g", None) is not upstream:
         raise RuleBroken(
-            f"{function} replaced `out.g`\n"
-            "out.g is the gradient handed back by the layer after this one: read it, and "
-            "put what you compute in inp.g (and w.g, b.g), not in out.g." + before
+            _(
+                "{function} replaced `out.g`\n"
+                "out.g is the gradient handed back by the layer after this one: read it, and "
+                "put what you compute in inp.g (and w.g, b.g), not in out.g."
+            ).format(function=function)
+            + before
         )
     if not torch.equal(upstream, copy):
         raise RuleBroken(
-            f"{function} changed its input `out.g` in place\n"
-            "A function must not modify its inputs, out.g included: build inp.g as a new "
-            "tensor (`out.g * mask`), without writing into out.g (`out.g[mask] = 0`, "
-            "`out.g *= ...`)." + before
+            _(
+                "{function} changed its input `out.g` in place\n"
+                "A function must not modify its inputs, out.g included: build inp.g as a new "
+                "tensor (`out.g * mask`), without writing into out.g (`out.g[mask] = 0`, "
+                "`out.g *= ...`)."
+            ).format(function=function)
+            + before
         )
 
 
 def replaces_g_hint(function, names):
     """What to look at when a second call on the same tensors gives other gradients."""
-    gs = " and ".join(", ".join(f"{n}.g" for n in names).rsplit(", ", 1))
-    first = names[0]
-    them = "them" if len(names) > 1 else "it"
-    return (
-        f"a second call of {function} on the same tensors must give the same {gs}: "
-        f"{function} replaces {them} (`{first}.g = ...`, as in the book). It does not add to "
-        f"a .g left by an earlier call (`{first}.g += ...`, `getattr({first}, 'g', 0) + "
-        "...`): in a training loop every batch would add to the last one's gradients."
-    )
+    return ngettext(
+        "a second call of {function} on the same tensors must give the same {gs}: "
+        "{function} replaces it (`{first}.g = ...`, as in the book). It does not add to "
+        "a .g left by an earlier call (`{first}.g += ...`, `getattr({first}, 'g', 0) + "
+        "...`): in a training loop every batch would add to the last one's gradients.",
+        "a second call of {function} on the same tensors must give the same {gs}: "
+        "{function} replaces them (`{first}.g = ...`, as in the book). It does not add to "
+        "a .g left by an earlier call (`{first}.g += ...`, `getattr({first}, 'g', 0) + "
+        "...`): in a training loop every batch would add to the last one's gradients.",
+        len(names),
+    ).format(function=function, gs=and_list([f"{n}.g" for n in names]), first=names[0])
 
 
 def called_again(call, function, names, check):
@@ -87,26 +106,42 @@ def called_again(call, function, names, check):
     try:
         check(replaces_g_hint(function, names))
     except WrongAnswer as exc:
-        raise WrongAnswer(f"after a second call of {function} on the same tensors: {exc}") from None
+        raise WrongAnswer(
+            _("after a second call of {function} on the same tensors: {failure}").format(
+                function=function, failure=exc
+            )
+        ) from None
 
 
 def read_before_set(function, sets, first, given="out.g"):
-    """The "Look at:" note of a `.g` read in `function` that no one had set."""
-    before = (
-        f"only {given} is set before the call (by the layer after this one)"
-        if given
-        else "no .g is set before the call: mse_grad is the first step of the backward pass"
-    )
-    them = "them" if " and " in sets else "it"
-    return lambda where: (
-        f"{where}, which was not set: {before}. {function} computes {sets} and assigns "
-        f"{them} (`{first}.g = ...`); it does not read {them} first, or add to {them}."
-    )
+    """The "Look at:" note of a `.g` read in `function` that no one had set: `function`
+    sets the `.g` of each name in `sets`."""
+    def note(where):
+        before = (
+            _("only {given} is set before the call (by the layer after this one)").format(
+                given=given
+            )
+            if given
+            else _("no .g is set before the call: mse_grad is the first step of the backward "
+                   "pass")
+        )
+        return ngettext(
+            "{where}, which was not set: {before}. {function} computes {sets} and assigns "
+            "it (`{first}.g = ...`); it does not read it first, or add to it.",
+            "{where}, which was not set: {before}. {function} computes {sets} and assigns "
+            "them (`{first}.g = ...`); it does not read them first, or add to them.",
+            len(sets),
+        ).format(
+            where=where, before=before, function=function,
+            sets=and_list([f"{n}.g" for n in sets]), first=first,
+        )
+
+    return note
 
 
 # --- mse_grad -----------------------------------------------------------------------
 
-MSE_GRAD_HINT = (
+MSE_GRAD_HINT = N_(
     "mse is the mean over the N rows of (inp[i, 0] - targ[i]) ** 2, so its gradient "
     "with respect to inp[i, 0] is 2 * (inp[i, 0] - targ[i]) / N. Squeeze inp's last "
     "dimension to line it up with targ, then unsqueeze(-1) the result back into a "
@@ -119,30 +154,30 @@ def mse_grad_hint(inp, targ):
     n = targ.shape[0]
     got = getattr(inp, "g", None)
     if not isinstance(got, torch.Tensor):
-        return MSE_GRAD_HINT
+        return _(MSE_GRAD_HINT)
     if tuple(got.shape) == (n,):
-        return (
-            f"inp.g must have inp's shape, ({n}, 1): a column, like inp. (inp.squeeze(-1) - "
-            f"targ) is ({n},); .unsqueeze(-1) (or [:, None]) turns it back into a column."
-        )
+        return _(
+            "inp.g must have inp's shape, ({n}, 1): a column, like inp. (inp.squeeze(-1) - "
+            "targ) is ({n},); .unsqueeze(-1) (or [:, None]) turns it back into a column."
+        ).format(n=n)
     if n > 1 and tuple(got.shape) == (n, n):
-        return (
-            f"(N, 1) - (N,) broadcasts to (N, N): here inp - targ is ({n}, {n}), every "
+        return _(
+            "(N, 1) - (N,) broadcasts to (N, N): here inp - targ is ({n}, {n}), every "
             "prediction against every target. Squeeze inp's last dimension first, "
             "inp.squeeze(-1) - targ, then unsqueeze(-1) the result."
-        )
+        ).format(n=n)
     if got.shape != inp.shape:
-        return MSE_GRAD_HINT
+        return _(MSE_GRAD_HINT)
     g = got.detach().cpu().double()
     i, t = cpu64(inp, targ)
     right = 2 * (i.squeeze(-1) - t).unsqueeze(-1) / n
     if close(g, right / 2):
-        return "the derivative of d ** 2 is 2 * d: the factor 2 is missing."
+        return _("the derivative of d ** 2 is 2 * d: the factor 2 is missing.")
     if n > 1 and close(g, right * n):
-        return "mse is a mean: every term of the gradient is divided by N = inp.shape[0]."
+        return _("mse is a mean: every term of the gradient is divided by N = inp.shape[0].")
     if close(g, -right):
-        return "the sign is flipped: the gradient is 2 * (inp - targ) / N, not targ - inp."
-    return MSE_GRAD_HINT
+        return _("the sign is flipped: the gradient is 2 * (inp - targ) / N, not targ - inp.")
+    return _(MSE_GRAD_HINT)
 
 
 @st.composite
@@ -169,9 +204,9 @@ def mse_operands(draw):
 )
 def test_mse_grad_matches_autograd(kata, device, it):
     inp, targ = ds.on(device, *it)
-    with grads.explaining_missing_g(read_before_set("mse_grad", "inp.g", "inp", given="")):
+    with grads.explaining_missing_g(read_before_set("mse_grad", ["inp"], "inp", given="")):
         kata.mse_grad(inp, targ)
-    _, expected = grads.autograd(
+    _loss, expected = grads.autograd(
         lambda inp, targ: F.mse_loss(inp.squeeze(-1), targ), inp=inp, targ=targ
     )
     # inp.g = 2 (inp - targ) / N: a subtraction, a product and a division, each
@@ -192,7 +227,7 @@ def test_mse_grad_matches_autograd(kata, device, it):
 
 # --- relu_grad ----------------------------------------------------------------------
 
-RELU_GRAD_HINT = (
+RELU_GRAD_HINT = N_(
     "out = relu(inp) passes inp on where inp > 0 and gives 0 where inp < 0, so "
     "inp.g = out.g where inp > 0 and 0 where inp < 0: out.g times the mask (inp > 0), "
     "element by element. The mask alone is the derivative of ReLU; the chain rule "
@@ -225,19 +260,19 @@ def test_relu_grad_matches_autograd(kata, device, params):
     inp, upstream = ds.on(device, *params)
     out = inp.clamp_min(0.0)
     copy = set_upstream(out, upstream)
-    with grads.explaining_missing_g(read_before_set("relu_grad", "inp.g", "inp")):
+    with grads.explaining_missing_g(read_before_set("relu_grad", ["inp"], "inp")):
         kata.relu_grad(inp, out)
     assert_upstream_kept("relu_grad", out, upstream, copy)
     # Two right answers where inp == 0: F.relu's derivative there is 0, clamp_min's 1.
-    _, zero_at_zero = grads.autograd(lambda inp: F.relu(inp), upstream=upstream, inp=inp)
-    _, one_at_zero = grads.autograd(lambda inp: inp.clamp_min(0.0), upstream=upstream, inp=inp)
+    _loss, zero_at_zero = grads.autograd(lambda inp: F.relu(inp), upstream=upstream, inp=inp)
+    _loss, one_at_zero = grads.autograd(lambda inp: inp.clamp_min(0.0), upstream=upstream, inp=inp)
 
     def check(again=None):
         # A mask times out.g rounds nothing: exact.
         with showing_upstream(upstream):
             grads.assert_grads(
                 {"inp": inp}, [zero_at_zero, one_at_zero], function="relu_grad",
-                hints={"inp": again or RELU_GRAD_HINT},
+                hints={"inp": again or _(RELU_GRAD_HINT)},
             )
 
     check()
@@ -248,23 +283,26 @@ def test_relu_grad_matches_autograd(kata, device, params):
 
 
 def lin_grad_hints(n, n_in, n_out):
-    shapes = f"inp is ({n}, {n_in}), w ({n_in}, {n_out}), b ({n_out},), out.g ({n}, {n_out})"
+    sizes = dict(n=n, n_in=n_in, n_out=n_out)
+    shapes = _(
+        "inp is ({n}, {n_in}), w ({n_in}, {n_out}), b ({n_out},), out.g ({n}, {n_out})"
+    ).format(**sizes)
     return {
-        "inp": (
-            f"out = inp @ w + b, so inp.g = out.g @ w.t(): ({n}, {n_out}) @ ({n_out}, {n_in}) "
-            f"is ({n}, {n_in}), inp's shape. Each input reaches every output through one "
-            f"row of w. ({shapes}.)"
-        ),
-        "w": (
-            f"w.g = inp.t() @ out.g: ({n_in}, {n}) @ ({n}, {n_out}) is ({n_in}, {n_out}), "
-            f"w's shape, and sums over the batch. out.g.t() @ inp is its transpose. "
-            f"({shapes}.)"
-        ),
-        "b": (
+        "inp": _(
+            "out = inp @ w + b, so inp.g = out.g @ w.t(): ({n}, {n_out}) @ ({n_out}, {n_in}) "
+            "is ({n}, {n_in}), inp's shape. Each input reaches every output through one "
+            "row of w. ({shapes}.)"
+        ).format(shapes=shapes, **sizes),
+        "w": _(
+            "w.g = inp.t() @ out.g: ({n_in}, {n}) @ ({n}, {n_out}) is ({n_in}, {n_out}), "
+            "w's shape, and sums over the batch. out.g.t() @ inp is its transpose. "
+            "({shapes}.)"
+        ).format(shapes=shapes, **sizes),
+        "b": _(
             "b was added to every row of the batch (broadcasting), so b.g adds out.g up "
-            f"over the batch: out.g.sum(0), shape ({n_out},). A sum, not a mean: each "
-            f"row's part of the loss depends on b. ({shapes}.)"
-        ),
+            "over the batch: out.g.sum(0), shape ({n_out},). A sum, not a mean: each "
+            "row's part of the loss depends on b. ({shapes}.)"
+        ).format(shapes=shapes, **sizes),
     }
 
 
@@ -312,10 +350,10 @@ def test_lin_grad_matches_autograd(kata, device, params):
     inp, w, b, upstream = ds.on(device, *params)
     out = inp @ w + b
     copy = set_upstream(out, upstream)
-    with grads.explaining_missing_g(read_before_set("lin_grad", "inp.g, w.g and b.g", "w")):
+    with grads.explaining_missing_g(read_before_set("lin_grad", ["inp", "w", "b"], "w")):
         kata.lin_grad(inp, out, w, b)
     assert_upstream_kept("lin_grad", out, upstream, copy)
-    _, expected = grads.autograd(
+    _loss, expected = grads.autograd(
         lambda inp, w, b: F.linear(inp, w.t(), b), upstream=upstream, inp=inp, w=w, b=b
     )
     n, n_in = inp.shape
@@ -339,35 +377,42 @@ def test_lin_grad_matches_autograd(kata, device, params):
 
 # --- forward_and_backward -----------------------------------------------------------
 
-ORDER = (
+ORDER = N_(
     "The backward pass runs from the loss back: mse_grad(out, targ) sets out.g; "
     "lin_grad(l2, out, w2, b2) sets l2.g, w2.g and b2.g; relu_grad(l1, l2) sets l1.g; "
     "lin_grad(inp, l1, w1, b1) sets inp.g, w1.g and b1.g. Each step reads the .g the "
     "step before it set, on the tensors of the forward pass. If mse_grad, relu_grad or "
     "lin_grad fail their own tests, fix those first."
 )
-MODEL_HINTS = {
-    "w2": "the second layer's gradients come from out.g and l2 = relu(l1), its input. "
-    + ORDER,
-    "b2": "b2.g is out.g summed over the batch. " + ORDER,
-    "w1": "between the layers the gradient goes through the ReLU: relu_grad(l1, l2), "
-    "before the first layer's lin_grad(inp, l1, w1, b1). " + ORDER,
-    "b1": "between the layers the gradient goes through the ReLU: relu_grad(l1, l2), "
-    "before the first layer's lin_grad(inp, l1, w1, b1). " + ORDER,
-    "inp": "inp.g comes last, from the first layer's lin_grad(inp, l1, w1, b1). " + ORDER,
+MODEL_HINTS = {  # each followed by ORDER, in place of {order}
+    "w2": N_("the second layer's gradients come from out.g and l2 = relu(l1), its input. "
+             "{order}"),
+    "b2": N_("b2.g is out.g summed over the batch. {order}"),
+    "w1": N_("between the layers the gradient goes through the ReLU: relu_grad(l1, l2), "
+             "before the first layer's lin_grad(inp, l1, w1, b1). {order}"),
+    "b1": N_("between the layers the gradient goes through the ReLU: relu_grad(l1, l2), "
+             "before the first layer's lin_grad(inp, l1, w1, b1). {order}"),
+    "inp": N_("inp.g comes last, from the first layer's lin_grad(inp, l1, w1, b1). {order}"),
 }
+
+
+def model_hints():
+    """MODEL_HINTS in the learner's language, each with ORDER."""
+    return {name: _(hint).format(order=_(ORDER)) for name, hint in MODEL_HINTS.items()}
+
+
 def read_too_early(where):
     """The "Look at:" note of a `.g` that forward_and_backward's steps read too early."""
-    return (
-        f"{where} before anything set it. The .g of a tensor is set by the backward step "
+    return _(
+        "{where} before anything set it. The .g of a tensor is set by the backward step "
         "of the layer that took it as input, the one after it in the forward pass, so the "
         "backward pass runs from the loss back to the input: mse_grad(out, targ) sets out.g "
         "first, then lin_grad(l2, out, w2, b2) sets l2.g (and w2.g, b2.g), then relu_grad(l1, "
         "l2) sets l1.g, and lin_grad(inp, l1, w1, b1) comes last."
-    )
+    ).format(where=where)
 
 
-LOSS_HINT = (
+LOSS_HINT = N_(
     "return the loss of the forward pass, mse(out, targ) for out = lin(relu(lin(inp, w1, "
     "b1)), w2, b2): the 0-dim tensor mse gives, with inp's dtype (not .item(), not a "
     "Python float)."
@@ -489,14 +534,14 @@ def test_forward_and_backward_matches_autograd(kata, device, params):
         loss = kata.forward_and_backward(inp, targ, w1, b1, w2, b2)
     tensors = {"inp": inp, "targ": targ, "w1": w1, "b1": b1, "w2": w2, "b2": b2}
     expected_loss, zero_at_zero = grads.autograd(model_loss(F.relu), **tensors)
-    _, one_at_zero = grads.autograd(model_loss(lambda h: h.clamp_min(0.0)), **tensors)
+    _loss, one_at_zero = grads.autograd(model_loss(lambda h: h.clamp_min(0.0)), **tensors)
     checks.assert_tensor(
         loss, expected_loss, dtype=inp.dtype, device=inp.device, bound=e_loss, name="loss",
-        hint=LOSS_HINT,
+        hint=_(LOSS_HINT),
     )
     # In backward order: the first gradient that differs is the closest to the mistake.
     wanted = {name: tensors[name] for name in ("w2", "b2", "w1", "b1", "inp")}
     grads.assert_grads(
         wanted, [zero_at_zero, one_at_zero], bounds=bounds, function="forward_and_backward",
-        hints=MODEL_HINTS,
+        hints=model_hints(),
     )

@@ -38,6 +38,7 @@ from dojo.backprop import (
     relu_operands,
     showing,
 )
+from dojo.i18n import N_, _
 
 F64 = torch.float64
 
@@ -47,7 +48,7 @@ F64 = torch.float64
 
 # --- backward() before the forward pass ----------------------------------------------
 
-REFUSAL_HINT = (
+REFUSAL_HINT = N_(
     "backward() works from what the forward pass stored (the input, the output and its "
     ".g). Before any call there is nothing: check that first and raise an exception "
     "whose message tells what to do, for example RuntimeError('Lin.backward() was called "
@@ -59,13 +60,13 @@ REFUSAL_HINT = (
 
 # --- Relu -------------------------------------------------------------------------
 
-RELU_HINT = "out = Relu()(x) is x.clamp_min(0.): every negative element becomes 0."
-RELU_GRAD_HINT = (
+RELU_HINT = N_("out = Relu()(x) is x.clamp_min(0.): every negative element becomes 0.")
+RELU_GRAD_HINT = N_(
     "inp.g is out.g where inp > 0 and 0 where inp < 0 (at exactly 0 either is "
     "accepted): the mask (inp > 0) times out.g, element by element."
 )
 RELU_STEPS = ["layer = Relu()", "out = layer(x)"]
-KEEP_INPUT = (
+KEEP_INPUT = N_(
     "the layer must remember the very tensor it is called on: `self.inp = inp` in "
     "__call__, not a copy or a reshaped view of it (inp.clone(), inp.detach(), "
     "inp.contiguous(), inp.squeeze(-1)): backward() sets self.inp.g, and the caller reads "
@@ -93,13 +94,13 @@ def test_relu_forward_and_backward(kata, device, xu):
         layer = kata.Relu()
         out = layer(x)
         checks.assert_tensor(
-            out, F.relu(cpu64(x)[0]), dtype=x.dtype, device=x.device, name="out", hint=RELU_HINT
+            out, F.relu(cpu64(x)[0]), dtype=x.dtype, device=x.device, name="out", hint=_(RELU_HINT)
         )
         steps += ["out.g = upstream", "layer.backward()"]
         out.g = up
         layer.backward()
         assert_grads_reach_given(
-            layer, "layer", {"inp": x}, function="Relu.backward", hints={"inp": KEEP_INPUT},
+            layer, "layer", {"inp": x}, function="Relu.backward", hints={"inp": _(KEEP_INPUT)},
             exclude=(out,),
         )
         expected = relu_expected(x, up)
@@ -107,7 +108,7 @@ def test_relu_forward_and_backward(kata, device, xu):
         def check(again=None):
             grads.assert_grads(
                 {"inp": x}, expected, function="Relu.backward",
-                hints={"inp": again or RELU_GRAD_HINT},
+                hints={"inp": again or _(RELU_GRAD_HINT)},
             )
 
         check()
@@ -117,37 +118,44 @@ def test_relu_forward_and_backward(kata, device, xu):
 @graded("Relu")
 def test_relu_backward_before_any_call_says_so(kata, device):
     assert_refuses_backward(
-        kata.Relu().backward, "Relu().backward() before any call", REFUSAL_HINT
+        kata.Relu().backward,
+        _("{call} before any call").format(call="Relu().backward()"),
+        _(REFUSAL_HINT),
     )
 
 
 # --- Lin --------------------------------------------------------------------------
 
-LIN_HINT = (
+LIN_HINT = N_(
     "out = Lin(w, b)(x) is x @ w + b: here w is (n_in, n_out), one column per output, "
     "so there is no transpose."
 )
 LIN_GRAD_HINTS = {
-    "inp": "inp.g = out.g @ w.t(): (N, n_out) @ (n_out, n_in) gives inp's shape (N, n_in).",
-    "w": "w.g = inp.t() @ out.g: (n_in, N) @ (N, n_out) gives w's shape (n_in, n_out); "
-    "every row of the batch adds its part.",
-    "b": "b was added to every row, so b.g adds out.g up over the rows (the batch): "
-    "out.g.sum(0), not the mean, and not over the outputs.",
+    "inp": N_("inp.g = out.g @ w.t(): (N, n_out) @ (n_out, n_in) gives inp's shape (N, n_in)."),
+    "w": N_(
+        "w.g = inp.t() @ out.g: (n_in, N) @ (N, n_out) gives w's shape (n_in, n_out); "
+        "every row of the batch adds its part."
+    ),
+    "b": N_(
+        "b was added to every row, so b.g adds out.g up over the rows (the batch): "
+        "out.g.sum(0), not the mean, and not over the outputs."
+    ),
 }
 LIN_STEPS = ["layer = Lin(w, b)", "out = layer(x)"]
 
 
 def keep_parameter(name):
-    return (
-        f"Lin(w, b) must keep the very tensors it is given: `self.w, self.b = w, b`. "
-        f"{name}.clone(), {name}.detach(), {name}.contiguous() (a copy when {name} is not "
-        f"contiguous) and {name}.t() each make another tensor, and the .g that backward() "
-        f"sets on it never reaches the {name} the caller holds (an optimizer reads "
-        f"{name}.g)."
-    )
+    return _(
+        "Lin(w, b) must keep the very tensors it is given: `self.w, self.b = w, b`. "
+        "{name}.clone(), {name}.detach(), {name}.contiguous() (a copy when {name} is not "
+        "contiguous) and {name}.t() each make another tensor, and the .g that backward() "
+        "sets on it never reaches the {name} the caller holds (an optimizer reads "
+        "{name}.g)."
+    ).format(name=name)
 
 
-LIN_KEEP_HINTS = {"inp": KEEP_INPUT, "w": keep_parameter("w"), "b": keep_parameter("b")}
+def lin_keep_hints():
+    return {"inp": _(KEEP_INPUT), "w": keep_parameter("w"), "b": keep_parameter("b")}
 
 
 SQUARE = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
@@ -181,16 +189,16 @@ def test_lin_forward_and_backward(kata, device, operands):
         xd, wd, bd = cpu64(x, w, b)
         checks.assert_tensor(
             out, F.linear(xd, wd.t(), bd), dtype=x.dtype, device=x.device,
-            bound=lin_bound(x, w, b), name="out", hint=LIN_HINT,
+            bound=lin_bound(x, w, b), name="out", hint=_(LIN_HINT),
         )
         steps += ["out.g = upstream", "layer.backward()"]
         out.g = up
         layer.backward()
         assert_grads_reach_given(
             layer, "layer", {"inp": x, "w": w, "b": b}, function="Lin.backward",
-            hints=LIN_KEEP_HINTS, exclude=(out,),
+            hints=lin_keep_hints(), exclude=(out,),
         )
-        _, expected = grads.autograd(
+        _loss, expected = grads.autograd(
             lambda inp, w, b: F.linear(inp, w.t(), b), upstream=up, inp=x, w=w, b=b
         )
         (upd,) = cpu64(up)
@@ -203,7 +211,7 @@ def test_lin_forward_and_backward(kata, device, operands):
         def check(again=None):
             grads.assert_grads(
                 {"inp": x, "w": w, "b": b}, expected, bounds=bounds, function="Lin.backward",
-                hints={k: again or hint for k, hint in LIN_GRAD_HINTS.items()},
+                hints={k: again or _(hint) for k, hint in LIN_GRAD_HINTS.items()},
             )
 
         check()
@@ -214,18 +222,20 @@ def test_lin_forward_and_backward(kata, device, operands):
 def test_lin_backward_before_any_call_says_so(kata, device):
     w, b = torch.ones(3, 2, device=device), torch.zeros(2, device=device)
     assert_refuses_backward(
-        kata.Lin(w, b).backward, "Lin(w, b).backward() before any call", REFUSAL_HINT
+        kata.Lin(w, b).backward,
+        _("{call} before any call").format(call="Lin(w, b).backward()"),
+        _(REFUSAL_HINT),
     )
 
 
 # --- Mse --------------------------------------------------------------------------
 
-MSE_HINT = (
+MSE_HINT = N_(
     "loss = Mse()(inp, targ) is the mean over the N rows of (inp[i, 0] - targ[i]) ** 2, a "
     "0-dim tensor. Squeeze the last dimension of inp first: (N, 1) - (N,) broadcasts to "
     "(N, N)."
 )
-MSE_GRAD_HINT = (
+MSE_GRAD_HINT = N_(
     "the derivative of mean((inp[i, 0] - targ[i]) ** 2) with respect to inp[i, 0] is "
     "2 * (inp[i, 0] - targ[i]) / N: the 2 from the square, the 1/N from the mean. inp.g "
     "has inp's shape (N, 1): unsqueeze(-1) the (N,) difference."
@@ -255,15 +265,15 @@ def test_mse_forward_and_backward(kata, device, it):
         od, td = cpu64(inp, targ)
         checks.assert_tensor(
             loss, F.mse_loss(od.squeeze(-1), td), dtype=inp.dtype, device=inp.device,
-            bound=mse_loss_bound(inp, targ), name="loss", hint=MSE_HINT,
+            bound=mse_loss_bound(inp, targ), name="loss", hint=_(MSE_HINT),
         )
         steps.append("layer.backward()")
         layer.backward()
         assert_grads_reach_given(
-            layer, "layer", {"inp": inp}, function="Mse.backward", hints={"inp": KEEP_INPUT},
+            layer, "layer", {"inp": inp}, function="Mse.backward", hints={"inp": _(KEEP_INPUT)},
             exclude=(loss, targ),
         )
-        _, expected = grads.autograd(
+        _loss, expected = grads.autograd(
             lambda inp, targ: F.mse_loss(inp.squeeze(-1), targ), inp=inp, targ=targ
         )
         bounds = {"inp": mse_grad_bound(inp, targ)}
@@ -271,7 +281,7 @@ def test_mse_forward_and_backward(kata, device, it):
         def check(again=None):
             grads.assert_grads(
                 {"inp": inp}, expected, bounds=bounds, function="Mse.backward",
-                hints={"inp": again or MSE_GRAD_HINT},
+                hints={"inp": again or _(MSE_GRAD_HINT)},
             )
 
         check()
@@ -280,21 +290,25 @@ def test_mse_forward_and_backward(kata, device, it):
 
 @graded("Mse")
 def test_mse_backward_before_any_call_says_so(kata, device):
-    assert_refuses_backward(kata.Mse().backward, "Mse().backward() before any call", REFUSAL_HINT)
+    assert_refuses_backward(
+        kata.Mse().backward,
+        _("{call} before any call").format(call="Mse().backward()"),
+        _(REFUSAL_HINT),
+    )
 
 
 # --- Model ------------------------------------------------------------------------
 
 MODEL_STEPS = ["model = Model(w1, b1, w2, b2)", "loss = model(x, targ)"]
-MODEL_HINT = (
+MODEL_HINT = N_(
     "model(x, targ) runs Lin(w1, b1), Relu(), Lin(w2, b2) on x, then returns "
     "Mse()(output, targ): the loss, a 0-dim tensor."
 )
-MODEL_GRAD_HINT = (
+MODEL_GRAD_HINT = N_(
     "Model.backward() calls the loss's backward(), then each layer's backward() in reverse "
     "order; each layer sets .g on its own input and parameters."
 )
-MODEL_KEEP_HINT = (
+MODEL_KEEP_HINT = N_(
     "Model(w1, b1, w2, b2) must hand its layers the very tensors it is given: "
     "Lin(w1, b1), not Lin(w1.clone(), b1.clone()) (nor .detach(), .contiguous() or .t()), "
     "and model(x, targ) must pass x itself to the first layer: the .g that backward() "
@@ -304,11 +318,11 @@ REVERSE_ORDER = ("Mse", "last Lin", "Relu", "first Lin")
 BACKWARD_OF = {
     "Mse": "Mse.backward",
     "Relu": "Relu.backward",
-    "last Lin": "the last Lin's backward (Lin(w2, b2))",
-    "first Lin": "the first Lin's backward (Lin(w1, b1))",
+    "last Lin": N_("the last Lin's backward (Lin(w2, b2))"),
+    "first Lin": N_("the first Lin's backward (Lin(w1, b1))"),
     "Lin": "Lin.backward",
 }
-ORDER_WHY = (
+ORDER_WHY = N_(
     "backward goes through the layers in reverse order, from the loss back to the input: "
     "Mse, then Lin(w2, b2), then Relu, then Lin(w1, b1). Each layer's backward() needs "
     "out.g, the gradient of its output, and only the backward() of the layer after it "
@@ -329,7 +343,7 @@ def assert_reverse_order(kata, model, calls, w1, w2, *, complete):
     ]
 
     def backward_of(label):
-        return BACKWARD_OF.get(label, f"{label}.backward")
+        return _(BACKWARD_OF[label]) if label in BACKWARD_OF else f"{label}.backward"
 
     for i, want in enumerate(REVERSE_ORDER):
         if i == len(ran):
@@ -337,21 +351,34 @@ def assert_reverse_order(kata, model, calls, w1, w2, *, complete):
                 return
             if not ran:
                 raise fail(
-                    "Model.backward ran no layer's backward(): it should call the loss's "
-                    "backward(), then each layer's",
-                    "build the model from Lin, Relu and Mse, and let each layer compute its "
-                    "own gradients: " + ORDER_WHY,
+                    _(
+                        "Model.backward ran no layer's backward(): it should call the loss's "
+                        "backward(), then each layer's"
+                    ),
+                    _(
+                        "build the model from Lin, Relu and Mse, and let each layer compute "
+                        "its own gradients: {why}"
+                    ).format(why=_(ORDER_WHY)),
                 )
-            raise fail(f"Model.backward never ran {backward_of(want)}", ORDER_WHY)
+            raise fail(
+                _("Model.backward never ran {backward}").format(backward=backward_of(want)),
+                _(ORDER_WHY),
+            )
         got = ran[i]
         if got != want and not (got == "Lin" and want.endswith("Lin")):
-            raise fail(f"Model.backward ran {backward_of(got)} before {backward_of(want)}",
-                       ORDER_WHY)
+            raise fail(
+                _("Model.backward ran {backward} before {expected}").format(
+                    backward=backward_of(got), expected=backward_of(want)
+                ),
+                _(ORDER_WHY),
+            )
     if len(ran) > len(REVERSE_ORDER):
         raise fail(
-            f"Model.backward ran {backward_of(ran[len(REVERSE_ORDER)])} after all four "
-            "backward() calls: each layer's backward() runs once",
-            ORDER_WHY,
+            _(
+                "Model.backward ran {backward} after all four "
+                "backward() calls: each layer's backward() runs once"
+            ).format(backward=backward_of(ran[len(REVERSE_ORDER)])),
+            _(ORDER_WHY),
         )
 
 
@@ -388,7 +415,7 @@ def test_model_loss_and_gradients(kata, device, params):
         loss_bound, bounds = model_bounds(x, w1, b1, w2, b2, targ)
         checks.assert_tensor(
             loss, expected_loss, dtype=x.dtype, device=x.device, bound=loss_bound,
-            name="loss", hint=MODEL_HINT,
+            name="loss", hint=_(MODEL_HINT),
         )
         state = guard.current()
         start = len(state.calls)
@@ -403,13 +430,13 @@ def test_model_loss_and_gradients(kata, device, params):
         tensors = dict(zip(MODEL_NAMES[:5], (x, w1, b1, w2, b2), strict=True))
         assert_grads_reach_given(
             model, "model", tensors, function="Model.backward",
-            hints=dict.fromkeys(tensors, MODEL_KEEP_HINT), exclude=(loss, targ),
+            hints=dict.fromkeys(tensors, _(MODEL_KEEP_HINT)), exclude=(loss, targ),
         )
 
         def check(again=None):
             grads.assert_grads(
                 tensors, expected, bounds=bounds, function="Model.backward",
-                hints={name: again or MODEL_GRAD_HINT for name in tensors},
+                hints={name: again or _(MODEL_GRAD_HINT) for name in tensors},
             )
 
         check()
@@ -422,6 +449,6 @@ def test_model_backward_before_any_call_says_so(kata, device):
     w2, b2 = torch.ones(2, 1, device=device), torch.zeros(1, device=device)
     assert_refuses_backward(
         kata.Model(w1, b1, w2, b2).backward,
-        "Model(w1, b1, w2, b2).backward() before model(x, targ)",
-        REFUSAL_HINT,
+        _("{call} before model(x, targ)").format(call="Model(w1, b1, w2, b2).backward()"),
+        _(REFUSAL_HINT),
     )

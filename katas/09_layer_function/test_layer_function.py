@@ -38,6 +38,7 @@ from dojo.backprop import (
     relu_operands,
     showing,
 )
+from dojo.i18n import N_, _, ngettext
 
 F64 = torch.float64
 
@@ -47,7 +48,7 @@ F64 = torch.float64
 
 # --- backward() before the forward pass ----------------------------------------------
 
-REFUSAL_HINT = (
+REFUSAL_HINT = N_(
     "LayerFunction.backward() passes bwd what __call__ stored (the output and the "
     "arguments). Before any call there is nothing: check that first and raise an exception "
     "whose message tells what to do, for example RuntimeError('backward() was called "
@@ -59,17 +60,17 @@ REFUSAL_HINT = (
 
 # --- LayerFunction -------------------------------------------------------------------
 
-NOT_IMPLEMENTED_HINT = (
+NOT_IMPLEMENTED_HINT = N_(
     "the book's base class raises a bare Exception() and takes no arguments. Here "
     "forward(self, *args) and bwd(self, out, *args) take any arguments and raise "
     "NotImplementedError, Python's exception for 'a subclass must define this'."
 )
-CALL_HINT = (
+CALL_HINT = N_(
     "__call__(self, *args) stores the arguments (self.args = args), runs "
     "self.out = self.forward(*args) and returns self.out: the arguments passed on as they "
     "came, each as its own argument and in order, and forward's result itself."
 )
-BACKWARD_HINT = (
+BACKWARD_HINT = N_(
     "backward(self) calls self.bwd(self.out, *self.args): the output of the latest call "
     "first, then that call's arguments, each as its own argument and in order."
 )
@@ -85,18 +86,22 @@ def assert_not_implemented(run, call, why):
     except NotImplementedError as exc:
         if outcomes.is_placeholder(exc):
             raise outcomes.NotStarted(
-                f"{call} still raises the stub's NotImplementedError"
+                _("{call} still raises the stub's NotImplementedError").format(call=call)
             ) from None
         return
     except Exception as exc:
         raise fail(
-            f"{call} raised {type(exc).__name__}({str(exc)!r}), but should raise "
-            f"NotImplementedError: {why}",
-            NOT_IMPLEMENTED_HINT,
+            _(
+                "{call} raised {exception}({message!r}), but should raise "
+                "NotImplementedError: {why}"
+            ).format(call=call, exception=type(exc).__name__, message=str(exc), why=why),
+            _(NOT_IMPLEMENTED_HINT),
         ) from None
     raise fail(
-        f"{call} returned normally, but should raise NotImplementedError: {why}",
-        NOT_IMPLEMENTED_HINT,
+        _("{call} {what}, but should raise {wanted}: {why}").format(
+            call=call, what=_("returned normally"), wanted="NotImplementedError", why=why
+        ),
+        _(NOT_IMPLEMENTED_HINT),
     )
 
 
@@ -106,10 +111,12 @@ def describe(value, known):
         if value is obj:
             return name
     if isinstance(value, tuple):
-        return f"a tuple of {len(value)} item{'s' if len(value) != 1 else ''}"
+        return ngettext("a tuple of {n} item", "a tuple of {n} items", len(value)).format(
+            n=len(value)
+        )
     if isinstance(value, torch.Tensor):
-        return "another tensor"
-    return "None" if value is None else f"a {type(value).__name__}"
+        return _("another tensor")
+    return "None" if value is None else _("a {type}").format(type=type(value).__name__)
 
 
 def recording_layer(base, log, device):
@@ -128,7 +135,7 @@ def recording_layer(base, log, device):
     return Recorder
 
 
-RECORDER = (
+RECORDER = N_(
     "(layer is a LayerFunction subclass, made by the test, whose forward and bwd take any "
     "arguments and only record them; forward returns a new tensor)"
 )
@@ -145,57 +152,75 @@ def test_layer_function_runs_forward_and_bwd(kata, device):
         for number in (1, 2):  # called twice: backward() uses the latest call
             given = tuple(torch.full((2,), 10.0 * number + i, device=device) for i in range(arity))
             known = [*zip(names, given, strict=True), *before]
-            call = f"{'a second ' if number == 2 else ''}out = layer({', '.join(names)})"
+            call = f"out = layer({', '.join(names)})"
+            if number == 2:
+                call = _("a second {call}").format(call=call)
 
             def wrong(message, hint):
-                return fail(f"{message}\n{RECORDER}", hint)
+                return fail(f"{message}\n{_(RECORDER)}", _(hint))
 
             log.clear()
             out = layer(*given)
             forwards = [entry for entry in log if entry[0] == "forward"]
             if len(forwards) != 1:
-                raise wrong(f"{call} ran forward {len(forwards)} times, but should run it once",
-                            CALL_HINT)
-            _, args, result = forwards[0]
+                raise wrong(
+                    _("{call} ran forward {count} times, but should run it once").format(
+                        call=call, count=len(forwards)
+                    ),
+                    CALL_HINT,
+                )
+            _kind, args, result = forwards[0]
             if len(args) != arity or any(a is not g for a, g in zip(args, given, strict=True)):
                 shown = ", ".join(describe(a, known) for a in args)
                 raise wrong(
-                    f"{call} called forward({shown}), but should call forward({', '.join(names)})",
+                    _("{call} called forward({shown}), but should call forward({names})").format(
+                        call=call, shown=shown, names=", ".join(names)
+                    ),
                     CALL_HINT,
                 )
             if out is not result:
                 raise wrong(
-                    f"{call} returned {describe(out, [])}, but should return the very tensor "
-                    "that forward returned",
+                    _(
+                        "{call} returned {what}, but should return the very tensor "
+                        "that forward returned"
+                    ).format(call=call, what=describe(out, [])),
                     CALL_HINT,
                 )
             out.g = torch.ones_like(out)
             log.clear()
             layer.backward()
             bwds = [entry for entry in log if entry[0] == "bwd"]
-            after = f"layer.backward() after {call}"
+            after = _("layer.backward() after {call}").format(call=call)
             if len(bwds) != 1:
-                raise wrong(f"{after} ran bwd {len(bwds)} times, but should run it once",
-                            BACKWARD_HINT)
+                raise wrong(
+                    _("{call} ran bwd {count} times, but should run it once").format(
+                        call=after, count=len(bwds)
+                    ),
+                    BACKWARD_HINT,
+                )
             args = bwds[0][1]
             want = (out, *given)
             if len(args) != len(want) or any(a is not w for a, w in zip(args, want, strict=True)):
                 shown = ", ".join(describe(a, [("out", out), *known]) for a in args)
                 raise wrong(
-                    f"{after} called bwd({shown}), but should call "
-                    f"bwd(out, {', '.join(names)})",
+                    _("{call} called bwd({shown}), but should call bwd(out, {names})").format(
+                        call=after, shown=shown, names=", ".join(names)
+                    ),
                     BACKWARD_HINT,
                 )
-            before = [(f"the first call's {name}", t) for name, t in zip(names, given, strict=True)]
-            before.append(("the first call's out", out))
+            before = [
+                (_("the first call's {name}").format(name=name), t)
+                for name, t in zip(names, given, strict=True)
+            ]
+            before.append((_("the first call's {name}").format(name="out"), out))
 
 
 @graded("LayerFunction")
 def test_layer_function_backward_before_any_call_says_so(kata, device):
     layer = recording_layer(kata.LayerFunction, [], device)()
     assert_refuses_backward(
-        layer.backward, "backward() before any call, on a subclass of LayerFunction,",
-        REFUSAL_HINT,
+        layer.backward, _("backward() before any call, on a subclass of LayerFunction,"),
+        _(REFUSAL_HINT),
     )
 
 
@@ -203,13 +228,13 @@ def test_layer_function_backward_before_any_call_says_so(kata, device):
 def test_layer_function_forward_and_bwd_raise_not_implemented_error(kata, device):
     x, y = torch.ones(2, device=device), torch.zeros(2, device=device)
     out = torch.ones(2, device=device)
-    forward_why = "the base class has no forward of its own: each subclass defines it"
-    bwd_why = "the base class has no bwd of its own: each subclass defines it"
+    forward_why = _("the base class has no forward of its own: each subclass defines it")
+    bwd_why = _("the base class has no bwd of its own: each subclass defines it")
     # Through the learner's __call__ first: while it is a stub this reads "not started"
     # (the stub gives forward and bwd, which raise NotImplementedError already).
     assert_not_implemented(
         lambda: kata.LayerFunction()(x), "LayerFunction()(x)",
-        "calling the base class itself runs its forward, which a subclass must define",
+        _("calling the base class itself runs its forward, which a subclass must define"),
     )
     base = kata.LayerFunction()
     assert_not_implemented(lambda: base.forward(x), "LayerFunction().forward(x)", forward_why)
@@ -224,7 +249,7 @@ def test_layer_function_forward_and_bwd_raise_not_implemented_error(kata, device
 
 # --- what a subclass defines -----------------------------------------------------------
 
-LAYER_FUNCTION_HINT = (
+LAYER_FUNCTION_HINT = N_(
     "LayerFunction's __call__ and backward do the bookkeeping for every layer: a subclass "
     "defines forward and bwd only (Lin also __init__, to keep w and b), and inherits the "
     "rest. Helpers whose names start with one underscore are fine."
@@ -237,7 +262,10 @@ def assert_defines_only(kata, name, allowed):
     __tracebackhide__ = True
     cls, base = getattr(kata, name), kata.LayerFunction
     if not (isinstance(cls, type) and issubclass(cls, base)):
-        raise fail(f"{name} does not subclass LayerFunction", LAYER_FUNCTION_HINT)
+        raise fail(
+            _("{name} does not subclass LayerFunction").format(name=name),
+            _(LAYER_FUNCTION_HINT),
+        )
     defined = []
     for klass in cls.__mro__[: cls.__mro__.index(base)]:
         for attr, value in vars(klass).items():
@@ -248,19 +276,25 @@ def assert_defines_only(kata, name, allowed):
     extra = [a for a in defined if a not in allowed and a not in private]
     if extra:
         raise fail(
-            f"{name} defines {', '.join(extra)}, but should define only "
-            f"{' and '.join(allowed)}",
-            LAYER_FUNCTION_HINT,
+            _("{name} defines {extra}, but should define only {allowed}").format(
+                name=name, extra=", ".join(extra), allowed=_(" and ").join(allowed)
+            ),
+            _(LAYER_FUNCTION_HINT),
         )
     missing = [a for a in allowed if a not in defined and a != "__init__"]
     if missing:
-        raise fail(f"{name} does not define {' or '.join(missing)}", LAYER_FUNCTION_HINT)
+        raise fail(
+            _("{name} does not define {missing}").format(
+                name=name, missing=_(" or ").join(missing)
+            ),
+            _(LAYER_FUNCTION_HINT),
+        )
 
 
 # --- Relu -------------------------------------------------------------------------
 
-RELU_HINT = "out = Relu()(x) is x.clamp_min(0.): every negative element becomes 0."
-RELU_GRAD_HINT = (
+RELU_HINT = N_("out = Relu()(x) is x.clamp_min(0.): every negative element becomes 0.")
+RELU_GRAD_HINT = N_(
     "Relu.bwd(out, inp) sets inp.g: out.g where inp > 0 and 0 where inp < 0 (at exactly "
     "0 either is accepted), the mask (inp > 0) times out.g, element by element."
 )
@@ -288,7 +322,7 @@ def test_relu_forward_and_backward(kata, device, xu):
         layer = kata.Relu()
         out = layer(x)
         checks.assert_tensor(
-            out, F.relu(cpu64(x)[0]), dtype=x.dtype, device=x.device, name="out", hint=RELU_HINT
+            out, F.relu(cpu64(x)[0]), dtype=x.dtype, device=x.device, name="out", hint=_(RELU_HINT)
         )
         steps += ["out.g = upstream", "layer.backward()"]
         out.g = up
@@ -298,7 +332,7 @@ def test_relu_forward_and_backward(kata, device, xu):
         def check(again=None):
             grads.assert_grads(
                 {"inp": x}, expected, function="Relu.bwd",
-                hints={"inp": again or RELU_GRAD_HINT},
+                hints={"inp": again or _(RELU_GRAD_HINT)},
             )
 
         check()
@@ -307,16 +341,20 @@ def test_relu_forward_and_backward(kata, device, xu):
 
 # --- Lin --------------------------------------------------------------------------
 
-LIN_HINT = (
+LIN_HINT = N_(
     "out = Lin(w, b)(x) is x @ w + b: here w is (n_in, n_out), one column per output, "
     "so there is no transpose."
 )
 LIN_GRAD_HINTS = {
-    "inp": "inp.g = out.g @ w.t(): (N, n_out) @ (n_out, n_in) gives inp's shape (N, n_in).",
-    "w": "w.g = inp.t() @ out.g: (n_in, N) @ (N, n_out) gives w's shape (n_in, n_out); "
-    "every row of the batch adds its part.",
-    "b": "b was added to every row, so b.g adds out.g up over the rows (the batch): "
-    "out.g.sum(0), not the mean, and not over the outputs.",
+    "inp": N_("inp.g = out.g @ w.t(): (N, n_out) @ (n_out, n_in) gives inp's shape (N, n_in)."),
+    "w": N_(
+        "w.g = inp.t() @ out.g: (n_in, N) @ (N, n_out) gives w's shape (n_in, n_out); "
+        "every row of the batch adds its part."
+    ),
+    "b": N_(
+        "b was added to every row, so b.g adds out.g up over the rows (the batch): "
+        "out.g.sum(0), not the mean, and not over the outputs."
+    ),
 }
 LIN_STEPS = ["layer = Lin(w, b)", "out = layer(x)"]
 
@@ -353,12 +391,12 @@ def test_lin_forward_and_backward(kata, device, operands):
         xd, wd, bd = cpu64(x, w, b)
         checks.assert_tensor(
             out, F.linear(xd, wd.t(), bd), dtype=x.dtype, device=x.device,
-            bound=lin_bound(x, w, b), name="out", hint=LIN_HINT,
+            bound=lin_bound(x, w, b), name="out", hint=_(LIN_HINT),
         )
         steps += ["out.g = upstream", "layer.backward()"]
         out.g = up
         layer.backward()
-        _, expected = grads.autograd(
+        _loss, expected = grads.autograd(
             lambda inp, w, b: F.linear(inp, w.t(), b), upstream=up, inp=x, w=w, b=b
         )
         (upd,) = cpu64(up)
@@ -371,7 +409,7 @@ def test_lin_forward_and_backward(kata, device, operands):
         def check(again=None):
             grads.assert_grads(
                 {"inp": x, "w": w, "b": b}, expected, bounds=bounds, function="Lin.bwd",
-                hints={k: again or hint for k, hint in LIN_GRAD_HINTS.items()},
+                hints={k: again or _(hint) for k, hint in LIN_GRAD_HINTS.items()},
             )
 
         check()
@@ -380,12 +418,12 @@ def test_lin_forward_and_backward(kata, device, operands):
 
 # --- Mse --------------------------------------------------------------------------
 
-MSE_HINT = (
+MSE_HINT = N_(
     "loss = Mse()(inp, targ) is the mean over the N rows of (inp[i, 0] - targ[i]) ** 2, a "
     "0-dim tensor. Squeeze the last dimension of inp first: (N, 1) - (N,) broadcasts to "
     "(N, N)."
 )
-MSE_GRAD_HINT = (
+MSE_GRAD_HINT = N_(
     "the derivative of mean((inp[i, 0] - targ[i]) ** 2) with respect to inp[i, 0] is "
     "2 * (inp[i, 0] - targ[i]) / N: the 2 from the square, the 1/N from the mean. inp.g "
     "has inp's shape (N, 1): unsqueeze(-1) the (N,) difference. Mse.bwd(out, inp, targ) "
@@ -417,11 +455,11 @@ def test_mse_forward_and_backward(kata, device, it):
         od, td = cpu64(inp, targ)
         checks.assert_tensor(
             loss, F.mse_loss(od.squeeze(-1), td), dtype=inp.dtype, device=inp.device,
-            bound=mse_loss_bound(inp, targ), name="loss", hint=MSE_HINT,
+            bound=mse_loss_bound(inp, targ), name="loss", hint=_(MSE_HINT),
         )
         steps.append("layer.backward()")
         layer.backward()
-        _, expected = grads.autograd(
+        _loss, expected = grads.autograd(
             lambda inp, targ: F.mse_loss(inp.squeeze(-1), targ), inp=inp, targ=targ
         )
         bounds = {"inp": mse_grad_bound(inp, targ)}
@@ -429,7 +467,7 @@ def test_mse_forward_and_backward(kata, device, it):
         def check(again=None):
             grads.assert_grads(
                 {"inp": inp}, expected, bounds=bounds, function="Mse.bwd",
-                hints={"inp": again or MSE_GRAD_HINT},
+                hints={"inp": again or _(MSE_GRAD_HINT)},
             )
 
         check()
@@ -439,23 +477,23 @@ def test_mse_forward_and_backward(kata, device, it):
 # --- Model ------------------------------------------------------------------------
 
 MODEL_STEPS = ["model = Model(w1, b1, w2, b2)", "loss = model(x, targ)"]
-MODEL_HINT = (
+MODEL_HINT = N_(
     "model(x, targ) runs Lin(w1, b1), Relu(), Lin(w2, b2) on x, then returns "
     "Mse()(output, targ): the loss, a 0-dim tensor."
 )
-MODEL_GRAD_HINT = (
+MODEL_GRAD_HINT = N_(
     "Model.backward() calls the loss's backward(), then each layer's backward() in reverse "
     "order; each layer's bwd sets .g on its own input and parameters."
 )
 REVERSE_ORDER = ("Mse", "last Lin", "Relu", "first Lin")
 BACKWARD_OF = {
-    "Mse": "Mse's backward",
-    "Relu": "Relu's backward",
-    "last Lin": "the last Lin's backward (Lin(w2, b2))",
-    "first Lin": "the first Lin's backward (Lin(w1, b1))",
-    "Lin": "a Lin's backward",
+    "Mse": N_("Mse's backward"),
+    "Relu": N_("Relu's backward"),
+    "last Lin": N_("the last Lin's backward (Lin(w2, b2))"),
+    "first Lin": N_("the first Lin's backward (Lin(w1, b1))"),
+    "Lin": N_("a Lin's backward"),
 }
-ORDER_WHY = (
+ORDER_WHY = N_(
     "backward goes through the layers in reverse order, from the loss back to the input: "
     "Mse, then Lin(w2, b2), then Relu, then Lin(w1, b1). Each layer's backward() needs "
     "out.g, the gradient of its output, and only the backward() of the layer after it "
@@ -484,7 +522,9 @@ def assert_reverse_order(kata, model, calls, w1, w2, *, complete):
     ran = [layer_label(kata, layer, w1, w2) for layer in layers_run_backward(calls, model)]
 
     def backward_of(label):
-        return BACKWARD_OF.get(label, f"{label}'s backward")
+        if label in BACKWARD_OF:
+            return _(BACKWARD_OF[label])
+        return _("{layer}'s backward").format(layer=label)
 
     for i, want in enumerate(REVERSE_ORDER):
         if i == len(ran):
@@ -492,21 +532,34 @@ def assert_reverse_order(kata, model, calls, w1, w2, *, complete):
                 return
             if not ran:
                 raise fail(
-                    "Model.backward ran no layer's backward(): it should call the loss's "
-                    "backward(), then each layer's",
-                    "build the model from Lin, Relu and Mse, and let each layer compute its "
-                    "own gradients: " + ORDER_WHY,
+                    _(
+                        "Model.backward ran no layer's backward(): it should call the loss's "
+                        "backward(), then each layer's"
+                    ),
+                    _(
+                        "build the model from Lin, Relu and Mse, and let each layer compute "
+                        "its own gradients: {why}"
+                    ).format(why=_(ORDER_WHY)),
                 )
-            raise fail(f"Model.backward never ran {backward_of(want)}", ORDER_WHY)
+            raise fail(
+                _("Model.backward never ran {backward}").format(backward=backward_of(want)),
+                _(ORDER_WHY),
+            )
         got = ran[i]
         if got != want and not (got == "Lin" and want.endswith("Lin")):
-            raise fail(f"Model.backward ran {backward_of(got)} before {backward_of(want)}",
-                       ORDER_WHY)
+            raise fail(
+                _("Model.backward ran {backward} before {expected}").format(
+                    backward=backward_of(got), expected=backward_of(want)
+                ),
+                _(ORDER_WHY),
+            )
     if len(ran) > len(REVERSE_ORDER):
         raise fail(
-            f"Model.backward ran {backward_of(ran[len(REVERSE_ORDER)])} after all four "
-            "backward() calls: each layer's backward() runs once",
-            ORDER_WHY,
+            _(
+                "Model.backward ran {backward} after all four "
+                "backward() calls: each layer's backward() runs once"
+            ).format(backward=backward_of(ran[len(REVERSE_ORDER)])),
+            _(ORDER_WHY),
         )
 
 
@@ -543,7 +596,7 @@ def test_model_loss_and_gradients(kata, device, params):
         loss_bound, bounds = model_bounds(x, w1, b1, w2, b2, targ)
         checks.assert_tensor(
             loss, expected_loss, dtype=x.dtype, device=x.device, bound=loss_bound,
-            name="loss", hint=MODEL_HINT,
+            name="loss", hint=_(MODEL_HINT),
         )
         state = guard.current()
         start = len(state.calls)
@@ -560,7 +613,7 @@ def test_model_loss_and_gradients(kata, device, params):
         def check(again=None):
             grads.assert_grads(
                 tensors, expected, bounds=bounds, function="Model.backward",
-                hints={name: again or MODEL_GRAD_HINT for name in tensors},
+                hints={name: again or _(MODEL_GRAD_HINT) for name in tensors},
             )
 
         check()
@@ -573,6 +626,6 @@ def test_model_backward_before_any_call_says_so(kata, device):
     w2, b2 = torch.ones(2, 1, device=device), torch.zeros(1, device=device)
     assert_refuses_backward(
         kata.Model(w1, b1, w2, b2).backward,
-        "Model(w1, b1, w2, b2).backward() before model(x, targ)",
-        REFUSAL_HINT,
+        _("{call} before model(x, targ)").format(call="Model(w1, b1, w2, b2).backward()"),
+        _(REFUSAL_HINT),
     )

@@ -30,9 +30,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.autograd.gradcheck import GradcheckError
 
-from dojo import checks, graded, grads, guard, show
+from dojo import checks, graded, grads, guard, outcomes, show
 from dojo import strategies as ds
 from dojo.checks import cpu64, fail
+from dojo.i18n import N_, _, ngettext
 from dojo.outcomes import Blocked, NotStarted, Verdict, WrongAnswer
 
 F32, F64 = torch.float32, torch.float64
@@ -52,7 +53,7 @@ def input_names(function_class, count):
     except (TypeError, ValueError):
         names = []
     if len(names) != count or any(n.startswith("*") for n in names):
-        names = [f"input {k}" for k in range(count)]
+        names = [_("input {number}").format(number=k) for k in range(count)]
     return names
 
 
@@ -88,25 +89,36 @@ def autograd_reports(name, names):
         message = str(exc)
         if found := INVALID_GRADIENT.search(message):
             index, got, want = int(found.group(1)), found.group(2), found.group(3)
-            which = names[index] if index < len(names) else f"input {index}"
+            which = (
+                names[index] if index < len(names)
+                else _("input {number}").format(number=index)
+            )
             raise fail(
-                f"{name}.backward returned a gradient of shape {_shape_text(got)} for "
-                f"{which}, which is {_shape_text(want)} (autograd refused it: {message})",
-                f"each gradient has the shape of its input: the gradient for {which} "
-                f"is {_shape_text(want)}.",
+                _(
+                    "{function}.backward returned a gradient of shape {got} for "
+                    "{input}, which is {want} (autograd refused it: {message})"
+                ).format(
+                    function=name, got=_shape_text(got), input=which, want=_shape_text(want),
+                    message=message,
+                ),
+                _("each gradient has the shape of its input: the gradient for {input} "
+                  "is {want}.").format(input=which, want=_shape_text(want)),
             ) from None
         if found := GRADIENT_COUNT.search(message):
             want, got = found.group(1), found.group(2)
             raise fail(
-                f"{name}.backward returned {_count(int(got), 'gradient')}, but forward takes "
-                f"{_count(int(want), 'input')} ({', '.join(names)})",
-                "return one gradient per input of forward, in the same order "
-                f"({', '.join(names)}), as a tuple (a list counts as one).",
+                count_message(name, int(got), names),
+                _(
+                    "return one gradient per input of forward, in the same order "
+                    "({names}), as a tuple (a list counts as one)."
+                ).format(names=", ".join(names)),
             ) from None
         if found := NOT_A_GRADIENT.search(message):
             raise fail(
-                f"{name}.backward returned a {found.group(1)} where autograd expects a "
-                "gradient: a tensor (or None for an input that needs no gradient)"
+                _(
+                    "{function}.backward returned a {type} where autograd expects a "
+                    "gradient: a tensor (or None for an input that needs no gradient)"
+                ).format(function=name, type=found.group(1))
             ) from None
         raise
 
@@ -122,14 +134,23 @@ def shown_on_failure(inputs, *calls):
         lines = [f"{name} = {show.tensor_code(t.detach())}" for name, t in inputs.items()]
         lines += list(calls)
         code = "\n".join("    " + line for line in lines)
-        raise WrongAnswer(f"{exc}\nOn this input:\n{code}") from None
+        raise WrongAnswer(f"{exc}\n" + _("On this input") + f":\n{code}") from None
 
 
 # --- what a backward returned, called directly --------------------------------
 
 
-def _count(n, word):
-    return f"{n} {word}" + ("" if n == 1 else "s")
+def count_message(name, returned, names):
+    """`name.backward` returned `returned` gradients for the inputs `names`."""
+    names = list(names)
+    return _(
+        "{function}.backward returned {gradients}, but forward takes {inputs} ({names})"
+    ).format(
+        function=name,
+        gradients=ngettext("{n} gradient", "{n} gradients", returned).format(n=returned),
+        inputs=ngettext("{n} input", "{n} inputs", len(names)).format(n=len(names)),
+        names=", ".join(names),
+    )
 
 
 def returned_gradients(result, name, inputs):
@@ -138,17 +159,22 @@ def returned_gradients(result, name, inputs):
     names = list(inputs)
     if isinstance(result, list):
         raise fail(
-            f"{name}.backward returned a list; autograd takes several gradients only as a tuple",
-            f"return them as a tuple, one per input of forward, in order: "
-            f"return {', '.join('grad_' + n for n in names)}.",
+            _(
+                "{function}.backward returned a list; autograd takes several gradients only "
+                "as a tuple"
+            ).format(function=name),
+            _(
+                "return them as a tuple, one per input of forward, in order: return {names}."
+            ).format(names=", ".join("grad_" + n for n in names)),
         )
     values = result if isinstance(result, tuple) else (result,)
     if len(values) != len(names):
         raise fail(
-            f"{name}.backward returned {_count(len(values), 'gradient')}, but forward takes "
-            f"{_count(len(names), 'input')} ({', '.join(names)})",
-            "backward returns one gradient per input of forward (not for ctx), in order: "
-            + ("just the one tensor." if len(names) == 1 else f"({', '.join(names)})."),
+            count_message(name, len(values), names),
+            _("backward returns one gradient per input of forward (not for ctx), in order: "
+              "just the one tensor.") if len(names) == 1
+            else _("backward returns one gradient per input of forward (not for ctx), in "
+                   "order: ({names}).").format(names=", ".join(names)),
         )
     return dict(zip(names, values, strict=True))
 
@@ -159,43 +185,66 @@ def assert_gradient(got, expected, inp, *, which, name, bound=None, hint=""):
     shape = tuple(inp.shape)
     if got is None:
         raise fail(
-            f"{name}.backward returned None for {which}",
-            f"None tells autograd that {which} gets no gradient ({which}.grad stays None), "
-            f"but it needs one: a tensor of {which}'s shape {shape}.",
+            _("{function}.backward returned None for {input}").format(function=name, input=which),
+            _(
+                "None tells autograd that {input} gets no gradient ({input}.grad stays None), "
+                "but it needs one: a tensor of {input}'s shape {shape}."
+            ).format(input=which, shape=shape),
         )
     if not isinstance(got, torch.Tensor):
         raise fail(
-            f"{name}.backward returned {checks.type_name(got)} for {which}, "
-            "but a gradient is a torch.Tensor",
+            _(
+                "{function}.backward returned {what} for {input}, "
+                "but a gradient is a torch.Tensor"
+            ).format(function=name, what=checks.type_name(got), input=which),
             hint,
         )
     if tuple(got.shape) != shape:
         transposed = len(shape) == 2 and tuple(got.shape) == shape[::-1] and shape[0] != shape[1]
-        raise fail(
-            f"{name}.backward returned a gradient of shape {tuple(got.shape)} for {which}, "
-            f"which is {shape}",
-            ("it looks transposed. " if transposed else "")
-            + f"each gradient has exactly the shape of its input: {which} is {shape}, so its "
+        advice = _(
+            "each gradient has exactly the shape of its input: {input} is {shape}, so its "
             "gradient is too."
-            + (" (autograd would quietly sum a broadcast one for you: do it yourself, "
-               "over the dimension that was broadcast.)" if got.dim() > len(shape) else ""),
+        ).format(input=which, shape=shape)
+        if transposed:
+            advice = _("it looks transposed. {advice}").format(advice=advice)
+        if got.dim() > len(shape):
+            advice = _(
+                "{advice} (autograd would quietly sum a broadcast one for you: do it yourself, "
+                "over the dimension that was broadcast.)"
+            ).format(advice=advice)
+        raise fail(
+            _(
+                "{function}.backward returned a gradient of shape {got} for {input}, "
+                "which is {shape}"
+            ).format(function=name, got=tuple(got.shape), input=which, shape=shape),
+            advice,
         )
     if got.dtype != inp.dtype:
         raise fail(
-            f"{name}.backward returned a {got.dtype} gradient for {which}, which is {inp.dtype}",
-            f"a gradient has the dtype of its input. Autograd would convert it back to "
-            f"{inp.dtype}, but the digits lost on the way stay lost: .float() or a mask made "
-            "with .float() can do this; multiply by the bool mask itself, or by "
-            ".to(grad_output.dtype).",
+            _(
+                "{function}.backward returned a {got} gradient for {input}, which is {want}"
+            ).format(function=name, got=got.dtype, input=which, want=inp.dtype),
+            _(
+                "a gradient has the dtype of its input. Autograd would convert it back to "
+                "{dtype}, but the digits lost on the way stay lost: .float() or a mask made "
+                "with .float() can do this; multiply by the bool mask itself, or by "
+                ".to(grad_output.dtype)."
+            ).format(dtype=inp.dtype),
         )
     if got.device != inp.device:
         raise fail(
-            f"{name}.backward returned a gradient on {got.device} for {which}, which is on "
-            f"{inp.device}",
-            "a gradient lives on its input's device: build it from the tensors you were "
-            "given (grad_output, the saved tensors), not with torch.zeros(...).",
+            _(
+                "{function}.backward returned a gradient on {got} for {input}, which is on "
+                "{want}"
+            ).format(function=name, got=got.device, input=which, want=inp.device),
+            _(
+                "a gradient lives on its input's device: build it from the tensors you were "
+                "given (grad_output, the saved tensors), not with torch.zeros(...)."
+            ),
         )
-    checks.assert_values(got, expected, bound=bound, name=f"gradient for {which}", hint=hint)
+    checks.assert_values(
+        got, expected, bound=bound, name=_("gradient for {input}").format(input=which), hint=hint
+    )
 
 
 def assert_grad_attribute(t, expected, *, which, bound=None, hint=""):
@@ -203,9 +252,11 @@ def assert_grad_attribute(t, expected, *, which, bound=None, hint=""):
     __tracebackhide__ = True
     if t.grad is None:
         raise fail(
-            f"after out.backward(upstream), {which}.grad is None",
-            "autograd stores in .grad what backward returned for that input; None means "
-            "no gradient.",
+            _("after out.backward(upstream), {input}.grad is None").format(input=which),
+            _(
+                "autograd stores in .grad what backward returned for that input; None means "
+                "no gradient."
+            ),
         )
     checks.assert_tensor(
         t.grad, expected, dtype=t.dtype, device=t.device, bound=bound, name=f"{which}.grad",
@@ -215,13 +266,13 @@ def assert_grad_attribute(t, expected, *, which, bound=None, hint=""):
 
 # --- gradcheck ------------------------------------------------------------------
 
-GRADCHECK_HINT = (
+GRADCHECK_HINT = N_(
     "gradcheck nudges each input element by a tiny amount (1e-6), watches how the "
     "output moves (the 'numerical' Jacobian) and compares that with what your backward "
     "returns (the 'analytical' one). Where they differ, your backward does not compute "
     "the derivative of your forward."
 )
-GRADGRADCHECK_HINT = (
+GRADGRADCHECK_HINT = N_(
     "your backward builds a complete graph (it is differentiable), so autograd can "
     "differentiate it a second time, and gradgradcheck found that second derivative "
     "wrong. Either the gradient loses digits (computed in float32 for float64 inputs: "
@@ -276,8 +327,10 @@ def run_gradcheck(name, fn, inputs, upstream, names, needs):
             torch.autograd.gradcheck(fn, inputs)
         except GradcheckError as exc:
             raise fail(
-                f"torch.autograd.gradcheck failed for {name}: {_named(exc, names)}",
-                GRADCHECK_HINT,
+                _("torch.autograd.gradcheck failed for {function}: {message}").format(
+                    function=name, message=_named(exc, names)
+                ),
+                _(GRADCHECK_HINT),
             ) from None
         upstream = upstream.detach().clone().requires_grad_()
         tensors = (*inputs, upstream)
@@ -295,9 +348,10 @@ def run_gradcheck(name, fn, inputs, upstream, names, needs):
             torch.autograd.gradgradcheck(fn, inputs, (upstream,))
         except GradcheckError as exc:
             raise fail(
-                f"torch.autograd.gradgradcheck failed for {name}: "
-                f"{_named(exc, [*names, 'upstream'])}",
-                GRADGRADCHECK_HINT,
+                _("torch.autograd.gradgradcheck failed for {function}: {message}").format(
+                    function=name, message=_named(exc, [*names, "upstream"])
+                ),
+                _(GRADGRADCHECK_HINT),
             ) from None
 
 
@@ -315,24 +369,30 @@ def away_from_zero(t):
 
 # --- MyRelu ----------------------------------------------------------------------
 
-RELU_FORWARD_HINT = (
+RELU_FORWARD_HINT = N_(
     "forward returns ReLU of i: every negative element becomes 0, the others stay "
     "(i.clamp_min(0.)), as a new tensor."
 )
-RELU_BACKWARD_HINT = (
+RELU_BACKWARD_HINT = N_(
     "the derivative of ReLU is 1 where i > 0 and 0 where i < 0, and the chain rule "
     "multiplies it by grad_output, element by element: grad_output * (i > 0). Save i "
     "in forward (ctx.save_for_backward(i)) to have it here (ctx.saved_tensors)."
 )
 
 
-RELU_CALLS = (
-    "x.requires_grad_()",
-    "out = MyRelu.apply(x)",
-    "MyRelu.backward(out.grad_fn, upstream)  # called directly: out.grad_fn is the ctx",
-    "out.backward(upstream)  # as autograd runs it",
-    "x.grad",
-)
+CALLED_DIRECTLY = N_("called directly: out.grad_fn is the ctx")
+AS_AUTOGRAD_RUNS_IT = N_("as autograd runs it")
+
+
+def relu_calls():
+    """The calls the MyRelu backward test makes, as code (its comments translated)."""
+    return (
+        "x.requires_grad_()",
+        "out = MyRelu.apply(x)",
+        f"MyRelu.backward(out.grad_fn, upstream)  # {_(CALLED_DIRECTLY)}",
+        f"out.backward(upstream)  # {_(AS_AUTOGRAD_RUNS_IT)}",
+        "x.grad",
+    )
 
 
 @st.composite
@@ -359,7 +419,7 @@ def relu_expected(x, upstream):
     """F.relu's output and the two right gradients: F.relu's (0 at exactly 0) and
     clamp_min's (1 at exactly 0); both are subgradients."""
     out, zero_at_0 = grads.autograd(lambda x: F.relu(x), upstream=upstream, x=x)
-    _, one_at_0 = grads.autograd(lambda x: x.clamp_min(0.0), upstream=upstream, x=x)
+    _out, one_at_0 = grads.autograd(lambda x: x.clamp_min(0.0), upstream=upstream, x=x)
     return out, zero_at_0["x"], one_at_0["x"]
 
 
@@ -383,7 +443,7 @@ def test_my_relu_forward_matches_f_relu(kata, device, case):
         expected = F.relu(x.detach().cpu().double())
         checks.assert_tensor(
             got, expected, dtype=x.dtype, device=x.device, name="MyRelu.apply(x)",
-            hint=RELU_FORWARD_HINT,
+            hint=_(RELU_FORWARD_HINT),
         )
 
 
@@ -393,12 +453,12 @@ def test_my_relu_forward_matches_f_relu(kata, device, case):
 def test_my_relu_backward_matches_autograd_of_f_relu(kata, device, case):
     x, upstream = leaf(device, case[0]), ds.on(device, case[1])
     (which,) = names = input_names(kata.MyRelu, 1)
-    with shown_on_failure({"x": x, "upstream": upstream}, *RELU_CALLS):
+    with shown_on_failure({"x": x, "upstream": upstream}, *relu_calls()):
         out = kata.MyRelu.apply(x)
         expected_out, zero_at_0, one_at_0 = relu_expected(x, upstream)
         checks.assert_tensor(
             out, expected_out, dtype=x.dtype, device=x.device, name="MyRelu.apply(x)",
-            hint=RELU_FORWARD_HINT,
+            hint=_(RELU_FORWARD_HINT),
         )
         # Called directly on the ctx autograd made: what backward returns, unconverted.
         returned = returned_gradients(
@@ -407,14 +467,14 @@ def test_my_relu_backward_matches_autograd_of_f_relu(kata, device, case):
         got = returned[which]
         assert_gradient(
             got, either_at_zero(got, x, zero_at_0, one_at_0), x, which=which, name="MyRelu",
-            hint=RELU_BACKWARD_HINT,
+            hint=_(RELU_BACKWARD_HINT),
         )
         # And as autograd runs it.
         with autograd_reports("MyRelu", names):
             out.backward(upstream)
         assert_grad_attribute(
             x, either_at_zero(x.grad, x, zero_at_0, one_at_0), which="x",
-            hint=RELU_BACKWARD_HINT,
+            hint=_(RELU_BACKWARD_HINT),
         )
 
 
@@ -439,26 +499,32 @@ def test_my_relu_passes_gradcheck(kata, device, case):
 
 # --- MyLinear --------------------------------------------------------------------
 
-LINEAR_FORWARD_HINT = (
+LINEAR_FORWARD_HINT = N_(
     "w is (n_out, n_in), one row per output as nn.Linear stores it: x @ w.t(), then "
     "+ b, one value per output, which broadcasts over the rows."
 )
 LINEAR_HINTS = {
-    "x": "the gradient for x is grad_output @ w: (N, n_out) @ (n_out, n_in) is (N, n_in).",
-    "w": "the gradient for w is grad_output.t() @ x: (n_out, N) @ (N, n_in) is (n_out, n_in), "
-    "w's shape (not x.t() @ grad_output, which is its transpose).",
-    "b": "b was added to every row, so its gradient adds grad_output up over the rows: "
-    "grad_output.sum(0), shape (n_out,).",
+    "x": N_("the gradient for x is grad_output @ w: (N, n_out) @ (n_out, n_in) is (N, n_in)."),
+    "w": N_(
+        "the gradient for w is grad_output.t() @ x: (n_out, N) @ (N, n_in) is (n_out, n_in), "
+        "w's shape (not x.t() @ grad_output, which is its transpose)."
+    ),
+    "b": N_(
+        "b was added to every row, so its gradient adds grad_output up over the rows: "
+        "grad_output.sum(0), shape (n_out,)."
+    ),
 }
 
 
-LINEAR_CALLS = (
-    "for t in (x, w, b): t.requires_grad_()",
-    "out = MyLinear.apply(x, w, b)",
-    "MyLinear.backward(out.grad_fn, upstream)  # called directly: out.grad_fn is the ctx",
-    "out.backward(upstream)  # as autograd runs it",
-    "x.grad, w.grad, b.grad",
-)
+def linear_calls():
+    """The calls the MyLinear backward test makes, as code (its comments translated)."""
+    return (
+        "for t in (x, w, b): t.requires_grad_()",
+        "out = MyLinear.apply(x, w, b)",
+        f"MyLinear.backward(out.grad_fn, upstream)  # {_(CALLED_DIRECTLY)}",
+        f"out.backward(upstream)  # {_(AS_AUTOGRAD_RUNS_IT)}",
+        "x.grad, w.grad, b.grad",
+    )
 
 
 @st.composite
@@ -519,7 +585,7 @@ def test_my_linear_forward_matches_f_linear(kata, device, case):
         expected = F.linear(*cpu64(x, w, b))
         checks.assert_tensor(
             got, expected, dtype=x.dtype, device=x.device, bound=linear_bounds(*case)["out"],
-            name="MyLinear.apply(x, w, b)", hint=LINEAR_FORWARD_HINT,
+            name="MyLinear.apply(x, w, b)", hint=_(LINEAR_FORWARD_HINT),
         )
 
 
@@ -530,18 +596,18 @@ def test_my_linear_backward_matches_autograd_of_f_linear(kata, device, case):
     x, w, b = (leaf(device, t) for t in case[:3])
     upstream = ds.on(device, case[3])
     bounds = linear_bounds(*case)
-    _, expected = grads.autograd(F.linear, upstream=upstream, input=x, weight=w, bias=b)
+    _out, expected = grads.autograd(F.linear, upstream=upstream, input=x, weight=w, bias=b)
     tests = {  # the test's name: (tensor, expected gradient, bound, hint)
-        "x": (x, expected["input"], bounds["x"], LINEAR_HINTS["x"]),
-        "w": (w, expected["weight"], bounds["w"], LINEAR_HINTS["w"]),
-        "b": (b, expected["bias"], bounds["b"], LINEAR_HINTS["b"]),
+        "x": (x, expected["input"], bounds["x"], _(LINEAR_HINTS["x"])),
+        "w": (w, expected["weight"], bounds["w"], _(LINEAR_HINTS["w"])),
+        "b": (b, expected["bias"], bounds["b"], _(LINEAR_HINTS["b"])),
     }
     names = dict(zip(tests, input_names(kata.MyLinear, 3), strict=True))  # as forward says
-    with shown_on_failure({"x": x, "w": w, "b": b, "upstream": upstream}, *LINEAR_CALLS):
+    with shown_on_failure({"x": x, "w": w, "b": b, "upstream": upstream}, *linear_calls()):
         out = kata.MyLinear.apply(x, w, b)
         checks.assert_tensor(
             out, F.linear(*cpu64(x, w, b)), dtype=x.dtype, device=x.device, bound=bounds["out"],
-            name="MyLinear.apply(x, w, b)", hint=LINEAR_FORWARD_HINT,
+            name="MyLinear.apply(x, w, b)", hint=_(LINEAR_FORWARD_HINT),
         )
         # Called directly on the ctx autograd made: what backward returns, unconverted.
         returned = returned_gradients(
@@ -597,7 +663,7 @@ def test_my_linear_passes_gradcheck(kata, device, case):
 FIT_N = 64
 FIT_RUNS = [(F32, 0), (F64, 1)]  # (dtype, seed)
 LEARNED_FRACTION = 0.5  # the last loss must be below this fraction of var(y)
-FIT_HINT = (
+FIT_HINT = N_(
     "each epoch: out = MyRelu.apply(x @ w1 + b1) @ w2 + b2, "
     "loss = ((out.squeeze(-1) - y) ** 2).mean(), losses.append(loss.item()), "
     "loss.backward(), then under torch.no_grad(): p -= lr * p.grad and clear p.grad, "
@@ -612,12 +678,15 @@ def regression(dtype):
     x = torch.rand(FIT_N, 2, generator=gen, dtype=F64) - 0.5
     noise = 0.05 * torch.randn(FIT_N, generator=gen, dtype=F64)
     y = 1 + 2 * x[:, 0].abs() + torch.sin(3 * x[:, 1]) + noise
-    built = (
-        f"rebuilt by x, y = regression({dtype}) from "
-        "katas/10_autograd_function/test_autograd_function.py"
+    built = _("rebuilt by x, y = regression({dtype}) from {path}").format(
+        dtype=dtype, path="katas/10_autograd_function/test_autograd_function.py"
     )
-    x_how = f"the test's fixed regression inputs, {built} ({FIT_N} points in [-0.5, 0.5)^2)"
-    y_how = f"the test's fixed regression targets, {built} (1 + 2|x0| + sin(3 x1) + noise)"
+    x_how = _(
+        "the test's fixed regression inputs, {built} ({n} points in [-0.5, 0.5)^2)"
+    ).format(built=built, n=FIT_N)
+    y_how = _(
+        "the test's fixed regression targets, {built} (1 + 2|x0| + sin(3 x1) + noise)"
+    ).format(built=built)
     return show.fixed_data(x.to(dtype), x_how), show.fixed_data(y.to(dtype), y_how)
 
 
@@ -628,26 +697,33 @@ def my_relu_problem(kata, device):
     MyRelu, and the MyRelu tests say what to fix, with the input."""
     for x, upstream in (RELU_PITFALLS[0], RELU_PITFALLS[2]):
         x, upstream = leaf(device, x), ds.on(device, upstream)
-        where = f"on a small {x.dtype} input"
         try:
             out = kata.MyRelu.apply(x)
             expected_out, zero_at_0, one_at_0 = relu_expected(x, upstream)
             try:
                 checks.assert_tensor(out, expected_out, dtype=x.dtype, device=x.device)
             except WrongAnswer:
-                return f"{where}, MyRelu.apply(x) is wrong"
+                return _("on a small {dtype} input, MyRelu.apply(x) is wrong").format(
+                    dtype=x.dtype
+                )
             out.backward(upstream)
             expected = either_at_zero(x.grad, x, zero_at_0, one_at_0)
             try:
                 checks.assert_tensor(x.grad, expected, dtype=x.dtype, device=x.device)
             except WrongAnswer:
-                return f"{where}, the gradient from MyRelu.backward is wrong"
+                return _(
+                    "on a small {dtype} input, the gradient from MyRelu.backward is wrong"
+                ).format(dtype=x.dtype)
         except NotStarted:
-            return "MyRelu still raises NotImplementedError"
+            return _("MyRelu still raises NotImplementedError")
         except Verdict as exc:  # its own tests say more
-            return f"{where}, MyRelu's verdict is {exc.verdict}"
+            return _("on a small {dtype} input, MyRelu's verdict is {verdict}").format(
+                dtype=x.dtype, verdict=outcomes.label(exc.verdict)
+            )
         except Exception as exc:
-            return f"{where}, MyRelu raised {type(exc).__name__}"
+            return _("on a small {dtype} input, MyRelu raised {exception}").format(
+                dtype=x.dtype, exception=type(exc).__name__
+            )
     return None
 
 
@@ -666,10 +742,18 @@ def graded_once_my_relu_works(kata, device):
         if problem is None:
             raise
         raise Blocked(
-            f"fit_with_my_relu cannot be graded until MyRelu is right: {problem}, and the "
-            f"model trains through MyRelu (this test saw: {str(exc).splitlines()[0]})\n"
-            "Look at: the failures of the MyRelu tests (test_my_relu_*) first: they show "
-            "the input and what differs. This test grades fit_with_my_relu once they pass."
+            _(
+                "fit_with_my_relu cannot be graded until MyRelu is right: {problem}, and the "
+                "model trains through MyRelu (this test saw: {saw})"
+            ).format(problem=problem, saw=str(exc).splitlines()[0])
+            + "\n"
+            + _("Look at: {hint}").format(
+                hint=_(
+                    "the failures of the MyRelu tests (test_my_relu_*) first: they show "
+                    "the input and what differs. This test grades fit_with_my_relu once "
+                    "they pass."
+                )
+            )
         ) from None
 
 
@@ -706,12 +790,16 @@ def fit(kata, x, y, device, **kwargs):
         losses = kata.fit_with_my_relu(x, y, **kwargs)
     if used[0]:
         raise fail(
-            "fit_with_my_relu used torch's global random number generator (torch.randn "
-            "without generator=, torch.manual_seed, or nn.Linear's own initialisation)",
-            "draw the weights from a generator of your own, "
-            "gen = torch.Generator().manual_seed(seed), passed as torch.randn(..., "
-            "generator=gen): the same seed then gives the same model, and nothing else "
-            "in the program is disturbed.",
+            _(
+                "fit_with_my_relu used torch's global random number generator (torch.randn "
+                "without generator=, torch.manual_seed, or nn.Linear's own initialisation)"
+            ),
+            _(
+                "draw the weights from a generator of your own, "
+                "gen = torch.Generator().manual_seed(seed), passed as torch.randn(..., "
+                "generator=gen): the same seed then gives the same model, and nothing else "
+                "in the program is disturbed."
+            ),
         )
     return losses
 
@@ -721,30 +809,42 @@ def assert_losses(losses, epochs):
     __tracebackhide__ = True
     if not isinstance(losses, list):
         raise fail(
-            f"fit_with_my_relu returned {checks.type_name(losses)}, but should return a "
-            f"list of {epochs} Python floats",
-            "collect the loss of every epoch in a list: losses.append(loss.item()).",
+            _(
+                "fit_with_my_relu returned {what}, but should return a "
+                "list of {epochs} Python floats"
+            ).format(what=checks.type_name(losses), epochs=epochs),
+            _("collect the loss of every epoch in a list: losses.append(loss.item())."),
         )
     if len(losses) != epochs:
         raise fail(
-            f"fit_with_my_relu returned {len(losses)} losses for epochs={epochs}",
-            "one loss per epoch, each taken before that epoch's update.",
+            _("fit_with_my_relu returned {count} losses for epochs={epochs}").format(
+                count=len(losses), epochs=epochs
+            ),
+            _("one loss per epoch, each taken before that epoch's update."),
         )
     for k, value in enumerate(losses):
         if type(value) is not float:
             raise fail(
-                f"losses[{k}] is {checks.type_name(value)}, but should be a Python float",
-                "loss.item() turns a 0-dim tensor into a Python float. A tensor kept in the "
-                "list also keeps its whole graph alive.",
+                _("{name} is {what}, but should be a Python {type}").format(
+                    name=f"losses[{k}]", what=checks.type_name(value), type="float"
+                ),
+                _(
+                    "loss.item() turns a 0-dim tensor into a Python float. A tensor kept in "
+                    "the list also keeps its whole graph alive."
+                ),
             )
     bad = [k for k, value in enumerate(losses) if not math.isfinite(value)]
     if bad:
         raise fail(
-            f"losses[{bad[0]}] is {losses[bad[0]]!r}: the training blew up "
-            f"(losses[0] was {losses[0]!r})",
-            "the steps grow instead of shrinking: check the sign of the update "
-            "(p -= lr * p.grad, against the gradient), that the loss is a mean (not a sum), "
-            "and the scale of the initial weights (kata 06: Kaiming).",
+            _(
+                "losses[{k}] is {value!r}: the training blew up "
+                "(losses[0] was {first!r})"
+            ).format(k=bad[0], value=losses[bad[0]], first=losses[0]),
+            _(
+                "the steps grow instead of shrinking: check the sign of the update "
+                "(p -= lr * p.grad, against the gradient), that the loss is a mean (not a "
+                "sum), and the scale of the initial weights (kata 06: Kaiming)."
+            ),
         )
 
 
@@ -759,20 +859,28 @@ def assert_used_my_relu(kata, n, hidden, epochs):
         and tuple(call.arguments["i"].shape) == (n, hidden)
     ]
     backward = state.calls_of(relu_method(kata, "backward"))
-    use = "MyRelu.apply(x @ w1 + b1) between the two layers, in every epoch"
     if len(forward) < epochs:
         raise fail(
-            f"MyRelu.forward ran {len(forward)} times on a ({n}, {hidden}) hidden layer "
-            f"in {epochs} epochs (hidden={hidden})",
-            f"the model must go through your Function: {use}. Calling MyRelu.forward "
-            "yourself, or clamp_min, bypasses autograd's use of your backward.",
+            _(
+                "MyRelu.forward ran {count} times on a ({n}, {hidden}) hidden layer "
+                "in {epochs} epochs (hidden={hidden})"
+            ).format(count=len(forward), n=n, hidden=hidden, epochs=epochs),
+            _(
+                "the model must go through your Function: MyRelu.apply(x @ w1 + b1) between "
+                "the two layers, in every epoch. Calling MyRelu.forward yourself, or "
+                "clamp_min, bypasses autograd's use of your backward."
+            ),
         )
     if len(backward) < epochs:
         raise fail(
-            f"MyRelu.backward ran {len(backward)} times in {epochs} epochs: autograd did "
-            "not go back through MyRelu",
-            f"{use}, then loss.backward() in every epoch: autograd calls MyRelu.backward "
-            "for you.",
+            _(
+                "MyRelu.backward ran {count} times in {epochs} epochs: autograd did "
+                "not go back through MyRelu"
+            ).format(count=len(backward), epochs=epochs),
+            _(
+                "MyRelu.apply(x @ w1 + b1) between the two layers, in every epoch, then "
+                "loss.backward() in every epoch: autograd calls MyRelu.backward for you."
+            ),
         )
 
 
@@ -791,24 +899,36 @@ def learns_a_regression(kata, device, dtype, seed):
     assert_used_my_relu(kata, FIT_N, 50, 100)
     baseline = y.detach().cpu().double().var(unbiased=False).item()
     first, last = losses[0], losses[-1]
-    where = f"with seed={seed} and the default hidden, epochs and lr"
     if not last < first:
         raise fail(
-            f"the loss went up {where}: losses[0]={first:.4g}, losses[-1]={last:.4g}",
-            "gradient descent steps against the gradient: p -= lr * p.grad. Check the "
-            "sign, that each step uses this epoch's gradient (clear p.grad after it), "
-            "that the loss is a mean (a sum makes the steps N times too long), and the "
-            "scale of the initial weights (kata 06: Kaiming).",
+            _(
+                "the loss went up with seed={seed} and the default hidden, epochs and lr: "
+                "losses[0]={first:.4g}, losses[-1]={last:.4g}"
+            ).format(seed=seed, first=first, last=last),
+            _(
+                "gradient descent steps against the gradient: p -= lr * p.grad. Check the "
+                "sign, that each step uses this epoch's gradient (clear p.grad after it), "
+                "that the loss is a mean (a sum makes the steps N times too long), and the "
+                "scale of the initial weights (kata 06: Kaiming)."
+            ),
         )
     if not last < LEARNED_FRACTION * baseline:
         raise fail(
-            f"the model did not learn {where}: losses[-1]={last:.4g}, but predicting the "
-            f"mean of y everywhere already gives {baseline:.4g} (losses[0]={first:.4g}); "
-            f"a working fit ends below {LEARNED_FRACTION * baseline:.4g}",
-            "the loss is the mean of (out.squeeze(-1) - y) ** 2: without the squeeze, "
-            "(N, 1) - (N,) compares every prediction with every target. Then check that "
-            "every weight and bias is updated in every epoch, and that p.grad is cleared "
-            "after each step. " + FIT_HINT,
+            _(
+                "the model did not learn with seed={seed} and the default hidden, epochs and "
+                "lr: losses[-1]={last:.4g}, but predicting the mean of y everywhere already "
+                "gives {baseline:.4g} (losses[0]={first:.4g}); a working fit ends below "
+                "{target:.4g}"
+            ).format(
+                seed=seed, last=last, baseline=baseline, first=first,
+                target=LEARNED_FRACTION * baseline,
+            ),
+            _(
+                "the loss is the mean of (out.squeeze(-1) - y) ** 2: without the squeeze, "
+                "(N, 1) - (N,) compares every prediction with every target. Then check that "
+                "every weight and bias is updated in every epoch, and that p.grad is cleared "
+                "after each step. {steps}"
+            ).format(steps=_(FIT_HINT)),
         )
 
 
@@ -827,9 +947,11 @@ def follows_hidden_epochs_and_lr(kata, device):
     moved = [k for k, value in enumerate(losses) if abs(value - losses[0]) > 1e-12 * abs(losses[0])]
     if moved:
         raise fail(
-            f"with lr=0.0 the weights must never change, so every loss must equal losses[0]="
-            f"{losses[0]!r}; losses[{moved[0]}]={losses[moved[0]]!r}",
-            "use the lr argument in the update, p -= lr * p.grad, not a number of your own.",
+            _(
+                "with lr=0.0 the weights must never change, so every loss must equal "
+                "losses[0]={first!r}; losses[{k}]={value!r}"
+            ).format(first=losses[0], k=moved[0], value=losses[moved[0]]),
+            _("use the lr argument in the update, p -= lr * p.grad, not a number of your own."),
         )
 
 
@@ -849,14 +971,21 @@ def is_reproducible_from_its_seed(kata, device):
         assert_losses(losses, 5)
     if not same_losses(first, again):
         raise fail(
-            f"two calls with seed=7 gave different losses: {first} and {again}",
-            "draw every initial weight from gen = torch.Generator().manual_seed(seed), "
-            "made inside fit_with_my_relu: the same seed then gives the same model.",
+            _("two calls with seed=7 gave different losses: {first} and {again}").format(
+                first=first, again=again
+            ),
+            _(
+                "draw every initial weight from gen = torch.Generator().manual_seed(seed), "
+                "made inside fit_with_my_relu: the same seed then gives the same model."
+            ),
         )
     if same_losses(first, other):
         raise fail(
-            f"seed=7 and seed=8 gave the same losses: {first}",
-            "seed the generator with the seed argument: torch.Generator().manual_seed(seed).",
+            _("seed=7 and seed=8 gave the same losses: {losses}").format(losses=first),
+            _(
+                "seed the generator with the seed argument: "
+                "torch.Generator().manual_seed(seed)."
+            ),
         )
 
 

@@ -38,6 +38,7 @@ from torch import nn
 from dojo import checks, graded, stats
 from dojo import strategies as ds
 from dojo.checks import cpu64, fail, type_name
+from dojo.i18n import N_, _, ngettext
 from dojo.outcomes import RuleBroken, WrongAnswer
 
 F32, F64 = torch.float32, torch.float64
@@ -67,14 +68,14 @@ def linear_bound(x, w, b):
 
 # --- LinearLayer: what it is --------------------------------------------------------
 
-RULE = (
+RULE = N_(
     "The rule of LinearLayer: from scratch: subclass nn.Module (not nn.Linear), and no "
     "torch.nn.functional.linear"
 )
-BIAS_NOT_PARAMETER = (
+NOT_A_PARAMETER = N_(
     "a plain tensor attribute (or a buffer) is not a parameter: model.parameters() "
     "leaves it out, so no optimizer ever trains it, and it does not get a gradient of its "
-    "own. Wrap it: self.bias = nn.Parameter(torch.zeros(n_out))."
+    "own. Wrap it: self.{name} = nn.Parameter(torch.zeros(n_out))."
 )
 
 
@@ -83,14 +84,22 @@ def assert_module_from_scratch(cls, name, forbidden_base):
     __tracebackhide__ = True
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise fail(
-            f"{name} is {type_name(cls)}, but should be a subclass of nn.Module",
-            f"class {name}(nn.Module): nn.Module finds the parameters you assign as "
-            "attributes, moves them with .to(), and saves them in state_dict().",
+            _("{name} is {what}, but should be a subclass of nn.Module").format(
+                name=name, what=type_name(cls)
+            ),
+            _(
+                "class {name}(nn.Module): nn.Module finds the parameters you assign as "
+                "attributes, moves them with .to(), and saves them in state_dict()."
+            ).format(name=name),
         )
     if issubclass(cls, forbidden_base):
         raise RuleBroken(
-            f"{name} subclasses torch.nn.{forbidden_base.__name__}: "
-            f"it inherits what this kata asks you to write\n{RULE}"
+            _(
+                "{name} subclasses torch.nn.{base}: it inherits what this kata asks you "
+                "to write"
+            ).format(name=name, base=forbidden_base.__name__)
+            + "\n"
+            + _(RULE)
         )
 
 
@@ -104,56 +113,89 @@ def assert_parameters(layer, name, shapes, dtype=F32, device="cpu"):
         if key not in found:
             buffers = dict(layer.named_buffers())
             if key in buffers:
-                what = "a buffer (register_buffer)"
+                what = _("a buffer (register_buffer)")
             elif isinstance(value, torch.Tensor):
-                what = "a plain tensor attribute"
+                what = _("a plain tensor attribute")
             else:
-                what = f"missing ({name}.{key} is {type_name(value)})"
+                what = _("missing ({name}.{key} is {what})").format(
+                    name=name, key=key, what=type_name(value)
+                )
             raise fail(
-                f"{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
-                f"the parameters are {sorted(found)}",
-                BIAS_NOT_PARAMETER.replace("bias", key)
+                _(
+                    "{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
+                    "the parameters are {parameters}"
+                ).format(name=name, key=key, shape=shape, what=what, parameters=sorted(found)),
+                _(NOT_A_PARAMETER).format(name=key)
                 if isinstance(value, torch.Tensor)
-                else f"assign it in __init__: self.{key} = nn.Parameter(...). nn.Linear "
-                "names its parameters weight and bias, and state_dict() uses those names.",
+                else _(
+                    "assign it in __init__: self.{key} = nn.Parameter(...). nn.Linear "
+                    "names its parameters weight and bias, and state_dict() uses those names."
+                ).format(key=key),
             )
         if not isinstance(value, nn.Parameter):
             raise fail(
-                f"{name}.{key} is {type_name(value)}, but should be the nn.Parameter that "
-                f"named_parameters() lists under {key!r}",
-                f"assign the parameter itself: self.{key} = nn.Parameter(...).",
+                _(
+                    "{name}.{key} is {what}, but should be the nn.Parameter that "
+                    "named_parameters() lists under {key!r}"
+                ).format(name=name, key=key, what=type_name(value)),
+                _("assign the parameter itself: self.{key} = nn.Parameter(...).").format(
+                    key=key
+                ),
             )
     extra = sorted(set(found) - set(shapes))
     if extra:
         raise fail(
-            f"{name} has the parameters {sorted(found)}, but should have exactly "
-            f"{sorted(shapes)}",
-            "nn.Linear has two parameters, weight and bias: keep anything else a plain "
-            "Python attribute (an int, a float), not an nn.Parameter.",
+            _("{name} has the parameters {got}, but should have exactly {want}").format(
+                name=name, got=sorted(found), want=sorted(shapes)
+            ),
+            _(
+                "nn.Linear has two parameters, weight and bias: keep anything else a plain "
+                "Python attribute (an int, a float), not an nn.Parameter."
+            ),
         )
     for key, shape in shapes.items():
         value = found[key]
         if tuple(value.shape) != tuple(shape):
             hint = (
-                f"{key} is {tuple(value.shape)}, the transpose: nn.Linear stores "
-                "(n_out, n_in), one row per output, and computes x @ weight.t() + bias."
+                _(
+                    "{key} is {shape}, the transpose: nn.Linear stores "
+                    "(n_out, n_in), one row per output, and computes x @ weight.t() + bias."
+                ).format(key=key, shape=tuple(value.shape))
                 if len(shape) == 2 and tuple(value.shape) == tuple(shape)[::-1]
-                else "check the sizes you create it with: (n_out, n_in) for the weight, "
-                "(n_out,) for the bias."
+                else _(
+                    "check the sizes you create it with: (n_out, n_in) for the weight, "
+                    "(n_out,) for the bias."
+                )
             )
-            raise fail(f"{name}.{key}.shape={tuple(value.shape)}, but should be {shape}", hint)
+            raise fail(
+                _("{name}.shape={got}, but should be {want}").format(
+                    name=f"{name}.{key}", got=tuple(value.shape), want=shape
+                ),
+                hint,
+            )
         if value.dtype != dtype or value.device != torch.device(device):
             raise fail(
-                f"{name}.{key} is {value.dtype} on {value.device}, but should be {dtype} on "
-                f"{torch.device(device)}",
-                "make the parameters with torch's defaults (torch.randn(...), "
-                "torch.zeros(...)): whoever uses the layer changes them with .to().",
+                _(
+                    "{name}.{key} is {got_dtype} on {got_device}, but should be {dtype} on "
+                    "{device}"
+                ).format(
+                    name=name, key=key, got_dtype=value.dtype, got_device=value.device,
+                    dtype=dtype, device=torch.device(device),
+                ),
+                _(
+                    "make the parameters with torch's defaults (torch.randn(...), "
+                    "torch.zeros(...)): whoever uses the layer changes them with .to()."
+                ),
             )
         if not value.requires_grad:
             raise fail(
-                f"{name}.{key}.requires_grad is False, but should be True",
-                "nn.Parameter(t) requires a gradient unless told otherwise: do not pass "
-                "requires_grad=False.",
+                _("{name}.{key}.requires_grad is False, but should be True").format(
+                    name=name, key=key
+                ),
+                _(
+                    "nn.Parameter(t) requires a gradient unless told otherwise: do not pass "
+                    "requires_grad=False."
+                ),
             )
     return found
 
@@ -164,10 +206,14 @@ def assert_state_dict_keys(layer, name, keys):
     got = sorted(layer.state_dict())
     if got != sorted(keys):
         raise fail(
-            f"{name}.state_dict() has the keys {got}, but should have {sorted(keys)}, as "
-            "nn.Linear's does",
-            "state_dict() saves every parameter and buffer under its attribute name: "
-            "name them weight and bias, and register nothing else.",
+            _(
+                "{name}.state_dict() has the keys {got}, but should have {want}, as "
+                "nn.Linear's does"
+            ).format(name=name, got=got, want=sorted(keys)),
+            _(
+                "state_dict() saves every parameter and buffer under its attribute name: "
+                "name them weight and bias, and register nothing else."
+            ),
         )
 
 
@@ -184,16 +230,19 @@ def test_linear_layer_is_a_module_with_a_weight_and_a_bias_parameter(kata, n_in,
     bias = params["bias"].detach()
     if not bool((bias == 0).all()):
         raise fail(
-            f"{name}.bias={bias}, but should start at zeros",
-            "the book's bias starts at zero: nn.Parameter(torch.zeros(n_out)). Only the "
-            "weight is random.",
+            _("{name}.bias={bias}, but should start at zeros").format(name=name, bias=bias),
+            _(
+                "the book's bias starts at zero: nn.Parameter(torch.zeros(n_out)). Only the "
+                "weight is random."
+            ),
         )
     weight = params["weight"].detach()
     if n_in * n_out >= 4 and bool((weight == weight.flatten()[0]).all()):
         raise fail(
-            f"{name}.weight has every value equal to {weight.flatten()[0].item()}, but "
-            "should be random",
-            "torch.randn(n_out, n_in) draws the numbers; multiply by the Kaiming scale.",
+            _("{name}.weight has every value equal to {value}, but should be random").format(
+                name=name, value=weight.flatten()[0].item()
+            ),
+            _("torch.randn(n_out, n_in) draws the numbers; multiply by the Kaiming scale."),
         )
 
 
@@ -213,24 +262,26 @@ def diagnose(n_in, n_out, mean, std):
     """What to look at, from the statistics the weights have (the classic slips)."""
     right = math.sqrt(2 / n_in)
     if abs(mean) > std:
-        return "torch.rand is uniform on [0, 1), all positive: torch.randn has mean 0."
+        return _("torch.rand is uniform on [0, 1), all positive: torch.randn has mean 0.")
     suspects = [
-        (1.0, "torch.randn has std 1: multiply it by math.sqrt(2 / n_in)"),
-        (math.sqrt(1 / n_in), "that is 1 / sqrt(n_in), Xavier's std: Kaiming's has a 2 in "
-         "it, sqrt(2 / n_in), for the half of the outputs that ReLU zeroes"),
-        (1 / math.sqrt(3 * n_in), "that is 1 / sqrt(3 * n_in), nn.Linear's own "
+        (1.0, N_("torch.randn has std 1: multiply it by math.sqrt(2 / n_in)")),
+        (math.sqrt(1 / n_in), N_("that is 1 / sqrt(n_in), Xavier's std: Kaiming's has a 2 "
+         "in it, sqrt(2 / n_in), for the half of the outputs that ReLU zeroes")),
+        (1 / math.sqrt(3 * n_in), N_("that is 1 / sqrt(3 * n_in), nn.Linear's own "
          "initialisation (kaiming_uniform_ with a=sqrt(5)): this layer uses the book's "
-         "Kaiming std, sqrt(2 / n_in)"),
-        (math.sqrt(2 / n_out), "that is sqrt(2 / n_out): the fan-in is n_in, the second "
-         "dimension of the (n_out, n_in) weight"),
-        (2 / n_in, "that is 2 / n_in, the variance: the std is its square root"),
-        (right / math.sqrt(3), "a uniform on [-b, b] has std b / sqrt(3): take "
-         "b = sqrt(3) * sqrt(2 / n_in)"),
+         "Kaiming std, sqrt(2 / n_in)")),
+        (math.sqrt(2 / n_out), N_("that is sqrt(2 / n_out): the fan-in is n_in, the second "
+         "dimension of the (n_out, n_in) weight")),
+        (2 / n_in, N_("that is 2 / n_in, the variance: the std is its square root")),
+        (right / math.sqrt(3), N_("a uniform on [-b, b] has std b / sqrt(3): take "
+         "b = sqrt(3) * sqrt(2 / n_in)")),
     ]
     for value, advice in suspects:
         if abs(std / value - 1) < 0.03:
-            return advice
-    return "the std must be sqrt(2 / n_in): torch.randn(n_out, n_in) * math.sqrt(2 / n_in)."
+            return _(advice)
+    return _(
+        "the std must be sqrt(2 / n_in): torch.randn(n_out, n_in) * math.sqrt(2 / n_in)."
+    )
 
 
 @graded("LinearLayer")
@@ -244,7 +295,9 @@ def test_linear_layer_weight_has_kaiming_statistics(kata, n_in, n_out, seed):
     mean, std = stats.sample_mean_std(weight)
     stats.assert_mean_std(
         weight, math.sqrt(2 / n_in), rate=weights_rate(),
-        name=f"the weights of {name} (torch's generator seeded {seed})",
+        name=_("the weights of {name} (torch's generator seeded {seed})").format(
+            name=name, seed=seed
+        ),
         hint=diagnose(n_in, n_out, mean, std),
     )
 
@@ -281,7 +334,7 @@ LINEAR_PITFALLS = (
      torch.tensor([1.0, -1.0], dtype=F64)),  # float64, a transposed x
 )
 
-LINEAR_HINT = (
+LINEAR_HINT = N_(
     "forward is x @ self.weight.t() + self.bias: the weight is (n_out, n_in), one row per "
     "output, so x (N, n_in) meets its transpose; the bias, one value per output, broadcasts "
     "over the rows."
@@ -296,10 +349,15 @@ def load_state(target, source, target_name, source_name):
     except Exception as exc:
         first = str(exc).strip().splitlines()
         raise fail(
-            f"{target_name}.load_state_dict({source_name}.state_dict()) raised "
-            f"{type(exc).__name__}: {' '.join(line.strip() for line in first)}",
-            "the two must have the same keys (weight, bias) and shapes ((n_out, n_in) and "
-            "(n_out,)): name your parameters as nn.Linear does.",
+            _("{target}.load_state_dict({source}.state_dict()) raised {exception}: {message}")
+            .format(
+                target=target_name, source=source_name, exception=type(exc).__name__,
+                message=" ".join(line.strip() for line in first),
+            ),
+            _(
+                "the two must have the same keys (weight, bias) and shapes ((n_out, n_in) and "
+                "(n_out,)): name your parameters as nn.Linear does."
+            ),
         ) from None
 
 
@@ -340,14 +398,16 @@ def test_linear_layer_loads_nn_linears_state_and_gives_f_linears_outputs(
     checks.assert_tensor(
         got, F.linear(xd, wd, bd), dtype=x.dtype, device=x.device,
         bound=linear_bound(x, w, b), name=f"{name}(x)",
-        hint=f"here x is {tuple(x.shape)}, {x.dtype}, and the layer holds nn.Linear's weight "
-        f"and bias (loaded with load_state_dict). " + LINEAR_HINT,
+        hint=_(
+            "here x is {shape}, {dtype}, and the layer holds nn.Linear's weight "
+            "and bias (loaded with load_state_dict). {hint}"
+        ).format(shape=tuple(x.shape), dtype=x.dtype, hint=_(LINEAR_HINT)),
     )
     # And back: nn.Linear takes the layer's state and holds the same numbers.
     back = build(nn.Linear, n_in, n_out, dtype=x.dtype, seed=seed + 1)
     load_state(back, layer, f"nn.Linear({n_in}, {n_out})", name)
-    checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name="nn.Linear's weight")
-    checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name="nn.Linear's bias")
+    checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name=_("nn.Linear's weight"))
+    checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name=_("nn.Linear's bias"))
 
 
 # --- LinearLayer: gradients -----------------------------------------------------------
@@ -365,12 +425,18 @@ def assert_grad(got, expected, bound, name, dtype, device):
     __tracebackhide__ = True
     if got is None:
         raise fail(
-            f"{name} is None after backward: the output does not depend on it through autograd",
-            "use the parameter itself in forward (self.weight), not a copy made in "
-            "__init__, self.weight.data, .detach(), or a tensor rebuilt with torch.tensor(...).",
+            _(
+                "{name} is None after backward: the output does not depend on it through "
+                "autograd"
+            ).format(name=name),
+            _(
+                "use the parameter itself in forward (self.weight), not a copy made in "
+                "__init__, self.weight.data, .detach(), or a tensor rebuilt with "
+                "torch.tensor(...)."
+            ),
         )
     checks.assert_tensor(got, expected, dtype=dtype, device=device, bound=bound, name=name,
-                         hint=GRAD_HINT)
+                         hint=_(GRAD_HINT))
 
 
 @graded("LinearLayer")
@@ -389,10 +455,11 @@ def test_linear_layer_gradients_flow_to_weight_bias_and_input(kata, device, case
     out = layer(x)
     if not isinstance(out, torch.Tensor) or out.shape != up.shape or not out.requires_grad:
         checks.assert_tensor(out, F.linear(*cpu64(x, w, b)), dtype=dtype, device=x.device,
-                             bound=linear_bound(x, w, b), name=f"{name}(x)", hint=LINEAR_HINT)
+                             bound=linear_bound(x, w, b), name=f"{name}(x)",
+                             hint=_(LINEAR_HINT))
         raise fail(
-            "the output does not require a gradient: autograd cannot reach the parameters",
-            "compute forward with torch operations on self.weight and self.bias themselves.",
+            _("the output does not require a gradient: autograd cannot reach the parameters"),
+            _("compute forward with torch operations on self.weight and self.bias themselves."),
         )
     # (out * up).sum() has the gradient up with respect to out. (Not out.backward(up):
     # its first call imports half a second of torch.fx machinery.)
@@ -413,7 +480,7 @@ def test_linear_layer_gradients_flow_to_weight_bias_and_input(kata, device, case
     assert_grad(x.grad, expected["x"], bounds["x"], "x.grad", dtype, x.device)
 
 
-GRAD_HINT = (
+GRAD_HINT = N_(
     "after (out * g).sum().backward() with out = layer(x) and a random g, autograd gives "
     "weight.grad = g.t() @ x, bias.grad = g.sum(0) and x.grad = g @ weight, if forward "
     "computes x @ self.weight.t() + self.bias with the parameters themselves."
@@ -460,14 +527,14 @@ ONE_ROW = (  # N = 1, n_out = 1: a bare .squeeze() gives a 0-dim output, still r
     torch.tensor([[1.0, -1.0]]), torch.tensor([0.5]),
 )
 
-MODEL_HINT = (
+MODEL_HINT = N_(
     "forward computes layer 2 of ReLU of layer 1 of x, then the mean squared error against "
     "targ: one number, a 0-dim tensor. When n_out == 1 the output is (N, 1) and targ (N,): "
     "squeeze the output's last dimension first."
 )
 
 
-MODEL_LAYERS = (
+MODEL_LAYERS = N_(
     "build two linear layers, LinearLayer(n_in, nh) and LinearLayer(nh, n_out) (or "
     "nn.Linear), with a ReLU between them. ReLU has no parameters."
 )
@@ -520,8 +587,8 @@ def layer_orders(model, want_w, want_b):
             if len(w) == 1 and len(b) == 1:
                 layers.append((w[0], b[0]))
     if len(layers) != 2:
-        weights = [p for _, p in named if p.dim() == 2]
-        biases = [p for _, p in named if p.dim() == 1]
+        weights = [p for _name, p in named if p.dim() == 2]
+        biases = [p for _name, p in named if p.dim() == 1]
         layers = list(zip(weights, biases, strict=False)) if len(named) == 4 else []
     orders = []
     for first, second in ((0, 1), (1, 0))[: len(layers)]:
@@ -531,6 +598,11 @@ def layer_orders(model, want_w, want_b):
         if shapes_w == want_w and shapes_b == want_b:
             orders.append((w1, b1, w2, b2))
     return orders
+
+
+def maps(pairs):
+    """[(3, 4), (4, 1)] -> "3 -> 4, then 4 -> 1": what a model's layers map."""
+    return _(", then ").join(f"{a} -> {b}" for a, b in pairs)
 
 
 def model_parameters(model, n_in, nh, n_out, dtype, device):
@@ -556,61 +628,87 @@ def model_parameters(model, n_in, nh, n_out, dtype, device):
             key, kind = hidden[0]
             holder = "ModuleDict" if kind == "dict" else "ModuleList"
             raise fail(
-                f"{name} keeps layers in model.{key}, a plain Python {kind}: nn.Module does "
-                f"not look inside it, so their parameters are not the model's (it has "
-                f"{shapes})",
-                f"hold the layers in an nn.Sequential or an nn.{holder} (self.{key} = "
-                f"nn.{holder}(...)), or as attributes of their own (self.lin1 = ...): then "
-                "model.parameters(), .to() and state_dict() find them.",
+                _(
+                    "{name} keeps layers in model.{key}, a plain Python {kind}: nn.Module does "
+                    "not look inside it, so their parameters are not the model's (it has "
+                    "{shapes})"
+                ).format(name=name, key=key, kind=kind, shapes=shapes),
+                _(
+                    "hold the layers in an nn.Sequential or an nn.{holder} (self.{key} = "
+                    "nn.{holder}(...)), or as attributes of their own (self.lin1 = ...): then "
+                    "model.parameters(), .to() and state_dict() find them."
+                ).format(holder=holder, key=key),
             )
         if not params:
             raise fail(
-                f"{name} has no parameters",
-                f"{MODEL_LAYERS} Assign them as attributes in __init__, after "
-                "super().__init__(): nn.Module then finds their parameters.",
+                _("{name} has no parameters").format(name=name),
+                _(
+                    "{layers} Assign them as attributes in __init__, after "
+                    "super().__init__(): nn.Module then finds their parameters."
+                ).format(layers=_(MODEL_LAYERS)),
             )
         pairs = list(zip(weights, biases, strict=False))
         sizes = [layer_sizes(w, b) for w, b in pairs]
-        if any(layout == "transposed" for _, _, layout in sizes):
+        if any(layout == "transposed" for _n_in, _n_out, layout in sizes):
             raise fail(
-                f"{name} has the weights {got_w}, but should have {want_w}: its layers keep "
-                "the weight as (n_in, n_out), the transpose of nn.Linear's layout",
-                "a linear layer's weight is (n_out, n_in), one row per output, and forward "
-                "computes x @ weight.t() + bias. Fix LinearLayer first: its own tests check "
-                "the weight's shape.",
+                _(
+                    "{name} has the weights {got}, but should have {want}: its layers keep "
+                    "the weight as (n_in, n_out), the transpose of nn.Linear's layout"
+                ).format(name=name, got=got_w, want=want_w),
+                _(
+                    "a linear layer's weight is (n_out, n_in), one row per output, and forward "
+                    "computes x @ weight.t() + bias. Fix LinearLayer first: its own tests check "
+                    "the weight's shape."
+                ),
             )
-        if len(weights) == len(biases) == 2:
-            want = f"{n_in} -> {nh}, then {nh} -> {n_out}"
-            got = ", then ".join(f"{a} -> {b}" for a, b, _ in sizes)
-            if got != want:
-                raise fail(
-                    f"{name} has layers that map {got}, but should map n_in -> nh, then "
-                    f"nh -> n_out: {want} (weights {want_w})",
-                    "check the sizes you pass to each layer: LinearLayer(n_in, nh), then "
-                    "LinearLayer(nh, n_out); each takes its input size first.",
-                )
-        if len(weights) != 2 and len(weights) == len(biases):
-            got = ", then ".join(f"{a} -> {b}" for a, b, _ in sizes)
-            count = "one linear layer" if len(weights) == 1 else f"{len(weights)} linear layers"
+        want = maps([(n_in, nh), (nh, n_out)])
+        got = maps((a, b) for a, b, _layout in sizes)
+        if len(weights) == len(biases) == 2 and got != want:
             raise fail(
-                f"{name} has {count} ({got}), but should have two: "
-                f"{n_in} -> {nh}, then {nh} -> {n_out}",
-                MODEL_LAYERS,
+                _(
+                    "{name} has layers that map {got}, but should map n_in -> nh, then "
+                    "nh -> n_out: {want} (weights {weights})"
+                ).format(name=name, got=got, want=want, weights=want_w),
+                _(
+                    "check the sizes you pass to each layer: LinearLayer(n_in, nh), then "
+                    "LinearLayer(nh, n_out); each takes its input size first."
+                ),
+            )
+        if len(weights) != 2 and len(weights) == len(biases):
+            count = ngettext("one linear layer", "{n} linear layers", len(weights)).format(
+                n=len(weights)
+            )
+            raise fail(
+                _("{name} has {count} ({got}), but should have two: {want}").format(
+                    name=name, count=count, got=got, want=want
+                ),
+                _(MODEL_LAYERS),
             )
         raise fail(
-            f"{name} has the parameters {shapes}, but should have exactly four: weights "
-            f"{want_w} and biases {want_b}, in nn.Linear's layout",
-            f"{MODEL_LAYERS} Anything else the model keeps is a plain attribute, not an "
-            "nn.Parameter.",
+            _(
+                "{name} has the parameters {shapes}, but should have exactly four: weights "
+                "{weights} and biases {biases}, in nn.Linear's layout"
+            ).format(name=name, shapes=shapes, weights=want_w, biases=want_b),
+            _(
+                "{layers} Anything else the model keeps is a plain attribute, not an "
+                "nn.Parameter."
+            ).format(layers=_(MODEL_LAYERS)),
         )
     for p in params:
         if p.dtype != dtype or p.device != device:
             raise fail(
-                f"after model.to({str(device)!r}, {dtype}), the parameter of shape "
-                f"{tuple(p.shape)} is {p.dtype} on {p.device}",
-                ".to() casts and moves every parameter nn.Module knows of, when it is "
-                "called: one left behind was replaced afterwards (in forward?), or .to() "
-                "is overridden.",
+                _(
+                    "after model.to({device!r}, {dtype}), the parameter of shape "
+                    "{shape} is {got_dtype} on {got_device}"
+                ).format(
+                    device=str(device), dtype=dtype, shape=tuple(p.shape), got_dtype=p.dtype,
+                    got_device=p.device,
+                ),
+                _(
+                    ".to() casts and moves every parameter nn.Module knows of, when it is "
+                    "called: one left behind was replaced afterwards (in forward?), or .to() "
+                    "is overridden."
+                ),
             )
     return orders
 
@@ -629,19 +727,19 @@ def model_output_bound(x, w1, b1, w2, b2):
 def model_hint(got, expected_output, targ):
     """A hint for the mistake `got` looks like, or the general one."""
     if not isinstance(got, torch.Tensor):
-        return "return the loss as a tensor, 0-dim (no .item(), no float())."
+        return _("return the loss as a tensor, 0-dim (no .item(), no float()).")
     if got.dim() != 0:
-        return ("the loss is one number, a 0-dim tensor: the mean of the squared errors "
-                "(no keepdim, and not the predictions themselves).")
+        return _("the loss is one number, a 0-dim tensor: the mean of the squared errors "
+                 "(no keepdim, and not the predictions themselves).")
     output, td = expected_output, targ.detach().cpu().double()
     n = td.shape[0]
     if output.shape[-1] == 1 and td.dim() == 1 and n > 1:
         broadcast = float(((output - td) ** 2).mean())
         if abs(float(got.detach().cpu().double()) - broadcast) <= 1e-3 * (1 + abs(broadcast)):
-            return (f"(N, 1) - (N,) broadcasts to (N, N): here ({n}, 1) - ({n},) is ({n}, {n}), "
-                    "every prediction against every target. Squeeze the output's last "
-                    "dimension first: output.squeeze(-1) is (N,).")
-    return MODEL_HINT
+            return _("(N, 1) - (N,) broadcasts to (N, N): here ({n}, 1) - ({n},) is ({n}, {n}), "
+                     "every prediction against every target. Squeeze the output's last "
+                     "dimension first: output.squeeze(-1) is (N,).").format(n=n)
+    return _(MODEL_HINT)
 
 
 @graded("Model")
@@ -654,8 +752,12 @@ def test_model_returns_the_mse_loss_of_linear_relu_linear(kata, device, case, se
     dtype = x.dtype
     model = build(kata.Model, n_in, nh, n_out, seed=seed)
     if not isinstance(model, nn.Module):
-        raise fail(f"Model({n_in}, {nh}, {n_out}) is {type_name(model)}, but should be an "
-                   "nn.Module", "class Model(nn.Module): and call super().__init__() first.")
+        raise fail(
+            _("{name} is {what}, but should be an nn.Module").format(
+                name=f"Model({n_in}, {nh}, {n_out})", what=type_name(model)
+            ),
+            _("class Model(nn.Module): and call super().__init__() first."),
+        )
     model.to(device=device, dtype=dtype)
     x, targ = ds.on(device, x, targ)
     orders = model_parameters(model, n_in, nh, n_out, dtype, x.device)

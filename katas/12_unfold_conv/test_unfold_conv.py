@@ -46,6 +46,7 @@ from dojo.convolution import (
     out_shape,
     unfold_cases,
 )
+from dojo.i18n import N_, _
 from dojo.outcomes import RuleBroken
 
 F32 = torch.float32
@@ -84,15 +85,17 @@ UNFOLD_PITFALLS = cv.unfold_pitfalls()
 
 def unfold_hint(got, x, kernel, stride, padding, expected):
     """Which classic mistake `got` looks like, or the general hint."""
-    view = "" if x.is_contiguous() else (
-        f" Here x is a view that is not contiguous (strides {tuple(x.stride())}): "
+    view = "" if x.is_contiguous() else " " + _(
+        "Here x is a view that is not contiguous (strides {strides}): "
         "as_strided on x itself must use x.stride() and x.storage_offset(), not the "
         "strides a contiguous tensor would have."
-    )
+    ).format(strides=tuple(x.stride()))
     return cv.unfold_hint(
         got, x.shape, kernel, stride, padding, expected, kind=torch.Tensor, double=double,
-        view=view, channels_first="Stack the kernel positions on an axis after the channel "
-        "axis, (N, C, kh * kw, L), before reshaping.",
+        view=view, channels_first=_(
+            "Stack the kernel positions on an axis after the channel "
+            "axis, (N, C, kh * kw, L), before reshaping."
+        ),
     )
 
 
@@ -122,7 +125,7 @@ def conv_hint(got, x, weight, bias, kernel, stride, padding):
     """Which classic mistake `got` looks like, or the general hint."""
     return cv.conv_hint(
         got, x, weight, bias, kernel, stride, padding, kind=torch.Tensor, double=double,
-        multiply="multiply by weight.reshape(C_out, -1), (C_out, C * kh * kw)",
+        multiply=_("multiply by weight.reshape(C_out, -1), (C_out, C * kh * kw)"),
     )
 
 
@@ -145,7 +148,7 @@ def test_conv2d_matches_f_conv2d(kata, device, case):
 
 # --- Conv2dLayer ----------------------------------------------------------------------
 
-RULE = (
+RULE = N_(
     "The rule of Conv2dLayer: built on your conv2d: not a subclass of nn.Conv2d, and no "
     "F.conv2d or any other convolution"
 )
@@ -159,14 +162,22 @@ def assert_module_from_scratch(cls):
     __tracebackhide__ = True
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise fail(
-            f"Conv2dLayer is {type_name(cls)}, but should be a subclass of nn.Module",
-            "class Conv2dLayer(nn.Module): nn.Module finds the parameters you assign as "
-            "attributes, moves them with .to(), and saves them in state_dict().",
+            _("{name} is {what}, but should be a subclass of nn.Module").format(
+                name="Conv2dLayer", what=type_name(cls)
+            ),
+            _(
+                "class {name}(nn.Module): nn.Module finds the parameters you assign as "
+                "attributes, moves them with .to(), and saves them in state_dict()."
+            ).format(name="Conv2dLayer"),
         )
     if issubclass(cls, nn.modules.conv._ConvNd):
         raise RuleBroken(
-            "Conv2dLayer subclasses torch.nn.Conv2d: it inherits what this kata asks you "
-            f"to write\n{RULE}"
+            _(
+                "{name} subclasses torch.nn.{base}: it inherits what this kata asks you "
+                "to write"
+            ).format(name="Conv2dLayer", base="Conv2d")
+            + "\n"
+            + _(RULE)
         )
 
 
@@ -178,44 +189,68 @@ def assert_parameters(layer, name, shapes, dtype, device):
         value = getattr(layer, key, None)
         if key not in found:
             what = (
-                "a buffer (register_buffer)" if key in dict(layer.named_buffers())
-                else "a plain tensor attribute" if isinstance(value, torch.Tensor)
-                else f"missing ({name}.{key} is {type_name(value)})"
+                _("a buffer (register_buffer)") if key in dict(layer.named_buffers())
+                else _("a plain tensor attribute") if isinstance(value, torch.Tensor)
+                else _("missing ({name}.{key} is {what})").format(
+                    name=name, key=key, what=type_name(value)
+                )
             )
             raise fail(
-                f"{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
-                f"the parameters are {sorted(found)}",
-                f"assign it in __init__: self.{key} = nn.Parameter(...). A plain tensor or a "
-                "buffer is not a parameter: model.parameters() leaves it out, so no optimizer "
-                "trains it. nn.Conv2d names its parameters weight and bias.",
+                _(
+                    "{name}.{key} should be an nn.Parameter of shape {shape}, but is {what}; "
+                    "the parameters are {parameters}"
+                ).format(name=name, key=key, shape=shape, what=what, parameters=sorted(found)),
+                _(
+                    "assign it in __init__: self.{key} = nn.Parameter(...). A plain tensor or "
+                    "a buffer is not a parameter: model.parameters() leaves it out, so no "
+                    "optimizer trains it. nn.Conv2d names its parameters weight and bias."
+                ).format(key=key),
             )
         if not isinstance(value, nn.Parameter):
             raise fail(
-                f"{name}.{key} is {type_name(value)}, but should be the nn.Parameter that "
-                f"named_parameters() lists under {key!r}",
-                f"assign the parameter itself: self.{key} = nn.Parameter(...).",
+                _(
+                    "{name}.{key} is {what}, but should be the nn.Parameter that "
+                    "named_parameters() lists under {key!r}"
+                ).format(name=name, key=key, what=type_name(value)),
+                _("assign the parameter itself: self.{key} = nn.Parameter(...).").format(
+                    key=key
+                ),
             )
     if sorted(found) != sorted(shapes):
         raise fail(
-            f"{name} has the parameters {sorted(found)}, but should have exactly "
-            f"{sorted(shapes)}",
-            "nn.Conv2d has two parameters, weight and bias: keep stride and padding plain "
-            "Python attributes.",
+            _("{name} has the parameters {got}, but should have exactly {want}").format(
+                name=name, got=sorted(found), want=sorted(shapes)
+            ),
+            _(
+                "nn.Conv2d has two parameters, weight and bias: keep stride and padding plain "
+                "Python attributes."
+            ),
         )
     for key, shape in shapes.items():
         value = found[key]
         if tuple(value.shape) != tuple(shape):
             raise fail(
-                f"{name}.{key}.shape={tuple(value.shape)}, but should be {shape}",
-                "nn.Conv2d's weight is (n_out, n_in, kh, kw), with (kh, kw) the kernel's "
-                "(height, width), and its bias (n_out,).",
+                _("{name}.shape={got}, but should be {want}").format(
+                    name=f"{name}.{key}", got=tuple(value.shape), want=shape
+                ),
+                _(
+                    "nn.Conv2d's weight is (n_out, n_in, kh, kw), with (kh, kw) the kernel's "
+                    "(height, width), and its bias (n_out,)."
+                ),
             )
         if value.dtype != dtype or value.device != torch.device(device):
             raise fail(
-                f"after .to({str(device)!r}, {dtype}), {name}.{key} is {value.dtype} on "
-                f"{value.device}",
-                "make the parameters with torch's defaults: whoever uses the layer changes "
-                "them with .to().",
+                _(
+                    "after .to({device!r}, {dtype}), {name}.{key} is {got_dtype} on "
+                    "{got_device}"
+                ).format(
+                    device=str(device), dtype=dtype, name=name, key=key,
+                    got_dtype=value.dtype, got_device=value.device,
+                ),
+                _(
+                    "make the parameters with torch's defaults: whoever uses the layer changes "
+                    "them with .to()."
+                ),
             )
     return found
 
@@ -228,19 +263,27 @@ def load_state(target, source, target_name, source_name):
     except Exception as exc:
         lines = str(exc).strip().splitlines()
         raise fail(
-            f"{target_name}.load_state_dict({source_name}.state_dict()) raised "
-            f"{type(exc).__name__}: {' '.join(line.strip() for line in lines)}",
-            "the two must have the same keys (weight, bias) and shapes ((n_out, n_in, kh, kw) "
-            "and (n_out,)), and nothing else in state_dict().",
+            _("{target}.load_state_dict({source}.state_dict()) raised {exception}: {message}")
+            .format(
+                target=target_name, source=source_name, exception=type(exc).__name__,
+                message=" ".join(line.strip() for line in lines),
+            ),
+            _(
+                "the two must have the same keys (weight, bias) and shapes ((n_out, n_in, kh, "
+                "kw) and (n_out,)), and nothing else in state_dict()."
+            ),
         ) from None
 
 
 def layer_hint(name, x, kernel, stride, padding):
-    return (
-        f"here x is {tuple(x.shape)}, {x.dtype}, and the layer holds nn.Conv2d's weight and "
-        f"bias (loaded with load_state_dict). {name}(x) is conv2d(x, self.weight, self.bias, "
-        f"stride={stride!r}, padding={padding!r}): keep stride and padding from __init__ "
-        "and pass them on. " + describe(x.shape, kernel, stride, padding)
+    return _(
+        "here x is {shape}, {dtype}, and the layer holds nn.Conv2d's weight and "
+        "bias (loaded with load_state_dict). {name}(x) is conv2d(x, self.weight, self.bias, "
+        "stride={stride!r}, padding={padding!r}): keep stride and padding from __init__ "
+        "and pass them on. {arithmetic}"
+    ).format(
+        shape=tuple(x.shape), dtype=x.dtype, name=name, stride=stride, padding=padding,
+        arithmetic=describe(x.shape, kernel, stride, padding),
     )
 
 
@@ -295,8 +338,8 @@ def test_conv2d_layer_loads_nn_conv2ds_state_and_gives_its_outputs(kata, device,
     back = build(nn.Conv2d, n_in, n_out, kernel, stride=stride, padding=padding,
                  dtype=x.dtype, seed=seed + 1)
     load_state(back, layer, "nn.Conv2d", name)
-    checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name="nn.Conv2d's weight")
-    checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name="nn.Conv2d's bias")
+    checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name=_("nn.Conv2d's weight"))
+    checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name=_("nn.Conv2d's bias"))
 
 
 def conv_gradients(x, weight, bias, up, stride, padding):
@@ -312,7 +355,7 @@ def conv_gradients(x, weight, bias, up, stride, padding):
 @st.composite
 def gradient_cases(draw):
     case = draw(conv_cases(min_batch=1, bias=True), label="case")
-    x, weight, _, kernel, stride, padding = case
+    x, weight, _bias, kernel, stride, padding = case
     shape = out_shape(x.shape, weight.shape[0], kernel, stride, padding)
     return case, draw(ds.tensors(shape, dtype=x.dtype), label="upstream")
 
@@ -334,9 +377,13 @@ def test_conv2d_layer_gradients_flow_to_weight_bias_and_input(kata, device, case
                              bound=conv_bound(x, weight, bias, stride, padding),
                              hint=layer_hint(name, x, kernel, stride, padding))
         raise fail(
-            f"{name}(x) does not require a gradient: autograd cannot reach the parameters",
-            "compute with torch operations on self.weight and self.bias themselves (no "
-            ".data, .detach(), .numpy() or torch.tensor(...) on the way).",
+            _(
+                "{name}(x) does not require a gradient: autograd cannot reach the parameters"
+            ).format(name=name),
+            _(
+                "compute with torch operations on self.weight and self.bias themselves (no "
+                ".data, .detach(), .numpy() or torch.tensor(...) on the way)."
+            ),
         )
     (out * up).sum().backward()  # the gradient of this with respect to out is up
     expected = conv_gradients(x, weight, bias, up, stride, padding)
@@ -353,18 +400,25 @@ def test_conv2d_layer_gradients_flow_to_weight_bias_and_input(kata, device, case
         label = "x.grad" if key == "x" else f"layer.{key}.grad"
         if got is None:
             raise fail(
-                f"{label} is None after backward: the output does not depend on it through "
-                "autograd",
-                "use the parameters themselves in forward (self.weight, self.bias), and torch "
-                "operations all the way (no .data, .detach(), .numpy() or torch.tensor(...)).",
+                _(
+                    "{name} is None after backward: the output does not depend on it through "
+                    "autograd"
+                ).format(name=label),
+                _(
+                    "use the parameters themselves in forward (self.weight, self.bias), and "
+                    "torch operations all the way (no .data, .detach(), .numpy() or "
+                    "torch.tensor(...))."
+                ),
             )
         checks.assert_tensor(
             got, expected[key], dtype=x.dtype, device=x.device, name=label,
             bound=checks.sum_bound(x.dtype, terms[key], magnitude[key]),
-            hint=f"after (out * g).sum().backward() with out = {name}(x), x of shape "
-            f"{tuple(x.shape)} and a random g, {label} should be autograd's for F.conv2d: "
-            "compute forward with torch operations on x, self.weight and self.bias (autograd "
-            "then does the rest).",
+            hint=_(
+                "after (out * g).sum().backward() with out = {name}(x), x of shape "
+                "{shape} and a random g, {label} should be autograd's for F.conv2d: "
+                "compute forward with torch operations on x, self.weight and self.bias "
+                "(autograd then does the rest)."
+            ).format(name=name, shape=tuple(x.shape), label=label),
         )
 
 
@@ -416,27 +470,39 @@ def test_train_cnn_learns_8x8_digits_with_your_conv2d_layer(kata, device):
     finally:
         torch.set_num_threads(threads)
     if not isinstance(model, nn.Module):
-        raise fail(f"train_cnn returned {type_name(model)}, but should return the trained "
-                   "nn.Module", "return the model itself, after training it.")
+        raise fail(
+            _("train_cnn returned {what}, but should return the trained nn.Module").format(
+                what=type_name(model)
+            ),
+            _("return the model itself, after training it."),
+        )
     layers = [m for m in model.modules() if isinstance(m, kata.Conv2dLayer)]
     if not layers:
         raise fail(
-            "the model train_cnn returned has no Conv2dLayer among its modules",
-            "build the CNN from your own Conv2dLayer (in an nn.Sequential, or as attributes "
-            "of your own nn.Module), not from nn.Linear layers alone.",
+            _("the model train_cnn returned has no Conv2dLayer among its modules"),
+            _(
+                "build the CNN from your own Conv2dLayer (in an nn.Sequential, or as "
+                "attributes of your own nn.Module), not from nn.Linear layers alone."
+            ),
         )
     trained = len(conv_layer_calls(kata))
     if trained == 0:
-        raise fail("no Conv2dLayer ran while train_cnn trained",
-                   "the model you train must call your Conv2dLayer in its forward pass.")
+        raise fail(
+            _("no Conv2dLayer ran while train_cnn trained"),
+            _("the model you train must call your Conv2dLayer in its forward pass."),
+        )
     wrong_place = [
         (name, p.device) for name, p in model.named_parameters() if p.device != train_x.device
     ]
     if wrong_place:
         name, where = wrong_place[0]
-        raise fail(f"the model's parameter {name} is on {where}, but should be on "
-                   f"{train_x.device}, with the images",
-                   "move the model to the images' device: model.to(images.device).")
+        raise fail(
+            _(
+                "the model's parameter {name} is on {got}, but should be on {want}, with the "
+                "images"
+            ).format(name=name, got=where, want=train_x.device),
+            _("move the model to the images' device: model.to(images.device)."),
+        )
     model.eval()
     try:
         with torch.no_grad():
@@ -445,23 +511,39 @@ def test_train_cnn_learns_8x8_digits_with_your_conv2d_layer(kata, device):
         guard.current().crash = exc
         raise
     if len(conv_layer_calls(kata)) == trained:
-        raise fail("no Conv2dLayer ran when the returned model was evaluated",
-                   "return the model you trained, whose forward pass runs your Conv2dLayer.")
+        raise fail(
+            _("no Conv2dLayer ran when the returned model was evaluated"),
+            _("return the model you trained, whose forward pass runs your Conv2dLayer."),
+        )
     want = (len(test_y), 10)
     if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != want:
-        what = f"of shape {tuple(logits.shape)}" if isinstance(logits, torch.Tensor) else (
-            type_name(logits))
-        raise fail(f"the trained model gave {what} for {len(test_y)} images, but should give "
-                   f"a tensor of shape {want}: one logit per class",
-                   "end the model with 10 output channels of size 1x1 and nn.Flatten() (or "
-                   "with nn.Linear(..., 10)).")
+        what = (
+            _("of shape {shape}").format(shape=tuple(logits.shape))
+            if isinstance(logits, torch.Tensor) else type_name(logits)
+        )
+        raise fail(
+            _(
+                "the trained model gave {what} for {count} images, but should give "
+                "a tensor of shape {want}: one logit per class"
+            ).format(what=what, count=len(test_y), want=want),
+            _(
+                "end the model with 10 output channels of size 1x1 and nn.Flatten() (or "
+                "with nn.Linear(..., 10))."
+            ),
+        )
     if logits.dtype != F32 or logits.device != test_x.device:
-        raise fail(f"the logits are {logits.dtype} on {logits.device}, but should be "
-                   f"float32 on {test_x.device}, like the images")
+        raise fail(
+            _(
+                "the logits are {dtype} on {device}, but should be float32 on {want}, like "
+                "the images"
+            ).format(dtype=logits.dtype, device=logits.device, want=test_x.device)
+        )
     cv.assert_accuracy(
         int((logits.argmax(dim=1) == test_y).sum()), len(test_y), seconds, what="model",
-        hint="a few Conv2dLayers with ReLU between them, the last one giving 10 channels of "
-        "1x1 (or nn.Flatten and nn.Linear), trained with F.cross_entropy and "
-        "torch.optim.Adam (lr=1e-2) on minibatches of 64 for the epochs asked, reach "
-        "about 97%. Check that each minibatch's labels go with its images.",
+        hint=_(
+            "a few Conv2dLayers with ReLU between them, the last one giving 10 channels of "
+            "1x1 (or nn.Flatten and nn.Linear), trained with F.cross_entropy and "
+            "torch.optim.Adam (lr=1e-2) on minibatches of 64 for the epochs asked, reach "
+            "about 97%. Check that each minibatch's labels go with its images."
+        ),
     )

@@ -16,6 +16,7 @@ from dojo import checks, graded
 from dojo import nparrays as na
 from dojo import strategies as ds
 from dojo.checks import fail
+from dojo.i18n import N_, _
 
 F64 = torch.float64
 SIDE = ds.MAX_SIDE  # a loop over SIDE items runs more often than a "no loop" budget allows
@@ -44,12 +45,14 @@ def test_neuron_matches_a_dot_product(kata, n, dtype, bias, data):
     bound = checks.sum_bound(na.tensor(inputs).dtype, n + 1, float(x.abs() @ w.abs()) + abs(bias))
     na.assert_array(
         got, expected, dtype=inputs.dtype, bound=bound, scalar=True,
-        hint="inputs @ weights is the weighted sum (a NumPy scalar of the inputs' dtype); "
-        "add the bias to it.",
+        hint=_(
+            "inputs @ weights is the weighted sum (a NumPy scalar of the inputs' dtype); "
+            "add the bias to it."
+        ),
     )
 
 
-DENSE_RULE = (
+DENSE_RULE = N_(
     "y[i, j] is row i of x times row j of w, summed, plus b[j]: w is (n_out, n_in), one "
     "row per output (nn.Linear's layout), so y = x @ w.T + b, and b, one value per "
     "output, is added to every row."
@@ -64,18 +67,18 @@ def dense_hint(got, x, w, b, bound):
         return candidate.shape == g.shape and bool(checks.within(g, candidate, bound).all())
 
     if wd.shape[0] == wd.shape[1] and like(xd @ wd + bd):
-        return (
+        return _(
             "the result is x @ w + b: w is (n_out, n_in), one row per output, so it must "
             "be transposed: x @ w.T + b. (x @ w only runs here because w is square.)"
         )
     if like(xd @ wd.t()):
-        return "the bias is missing: y = x @ w.T + b."
-    return DENSE_RULE
+        return _("the bias is missing: y = x @ w.T + b.")
+    return _(DENSE_RULE)
 
 
 @graded("dense_layer")
 @given(
-    shapes=st.tuples(*(st.integers(0, SIDE) for _ in range(3))),
+    shapes=st.tuples(*(st.integers(0, SIDE) for _side in range(3))),
     dtype=ds.float_dtypes(),
     data=st.data(),
 )
@@ -93,7 +96,7 @@ def test_dense_layer_matches_f_linear(kata, shapes, dtype, data):
         x = data.draw(na.arrays((batch, n_in), dtype=dtype), label="x")
         w = data.draw(na.arrays((n_out, n_in), dtype=dtype), label="w")
         b = data.draw(na.arrays((n_out,), dtype=dtype), label="b")
-    with checks.hinting(DENSE_RULE):  # x @ w with a non-square w raises
+    with checks.hinting(_(DENSE_RULE)):  # x @ w with a non-square w raises
         got = kata.dense_layer(x, w, b)
     tx, tw, tb = (na.tensor(v) for v in (x, w, b))
     expected = F.linear(tx.double(), tw.double(), tb.double())
@@ -194,7 +197,7 @@ def test_matmul_einsum_rejects_incompatible_shapes(kata, shapes, dtype):
 
 # --- broadcast_shapes -----------------------------------------------------------
 
-SHAPE_HINT = (
+SHAPE_HINT = N_(
     "line the shapes up from their last dimension; a missing dimension counts as 1. "
     "Sizes fit when they are equal or 1, and the result takes the one that is not 1 "
     "(0 is a size like any other: 0 with 1 gives 0). With three shapes, every one "
@@ -229,7 +232,7 @@ def shape_lists(draw, *, broadcast):
     count = draw(st.integers(1 if broadcast else 2, 3), label="count")
     shapes = [a, b][:count]
     if count == 3:  # a third that fits the first two together, or a copy of the first
-        c = draw(st.sampled_from([a, b, tuple(1 for _ in a)]), label="third")
+        c = draw(st.sampled_from([a, b, tuple(1 for _size in a)]), label="third")
         shapes.append(c)
     return tuple(shapes)
 
@@ -255,16 +258,20 @@ def test_broadcast_shapes_matches_numpy(kata, shapes):
         got = kata.broadcast_shapes(*shapes)
     except ValueError as exc:
         raise fail(
-            f"{call} raised ValueError({str(exc)!r}), but these shapes broadcast to "
-            f"{expected}, as np.broadcast_shapes says",
-            SHAPE_HINT,
+            _(
+                "{call} raised {exception}({message!r}), but these shapes broadcast to "
+                "{expected}, as np.broadcast_shapes says"
+            ).format(call=call, exception="ValueError", message=str(exc), expected=expected),
+            _(SHAPE_HINT),
         ) from None
-    checks.assert_equal(got, expected, name=call, hint=SHAPE_HINT)
+    checks.assert_equal(got, expected, name=call, hint=_(SHAPE_HINT))
     for i, size in enumerate(got):
         checks.assert_exact_type(
             size, int, name=f"{call}[{i}]",
-            hint=f"the result is a tuple of Python ints, {expected}, as np.broadcast_shapes "
-            "gives: take each size from the shapes you were given.",
+            hint=_(
+                "the result is a tuple of Python ints, {expected}, as np.broadcast_shapes "
+                "gives: take each size from the shapes you were given."
+            ).format(expected=expected),
         )
 
 
@@ -275,8 +282,10 @@ def test_broadcast_shapes_rejects_incompatible_shapes(kata, shapes):
     assert oracle_shapes(shapes) is None
     call = f"broadcast_shapes({', '.join(map(str, shapes))})"
     with checks.raises(
-        call, ValueError, why="two aligned sizes differ and neither is 1 "
-        "(np.broadcast_shapes raises ValueError too)", hint=SHAPE_HINT,
+        call, ValueError, why=_(
+            "two aligned sizes differ and neither is 1 "
+            "(np.broadcast_shapes raises ValueError too)"
+        ), hint=_(SHAPE_HINT),
     ) as returned:
         returned.append(kata.broadcast_shapes(*shapes))
 
@@ -302,28 +311,32 @@ def test_expand_like_matches_broadcast_to(kata, case):
     m = np.zeros(target, dtype=v.dtype)
     expected = np.broadcast_to(v, target)
     got = kata.expand_like(v, m)
-    hint = (
-        f"here v has shape {v.shape} and strides {v.strides} (in bytes): as_strided reads "
+    hint = _(
+        "here v has shape {shape} and strides {strides} (in bytes): as_strided reads "
         "v's memory from where v starts, so keep v's own strides and use stride 0 where "
         "v is repeated (new leading dimensions, and size-1 dimensions of v that m makes "
         "larger)."
-    )
+    ).format(shape=v.shape, strides=v.strides)
     na.assert_array(got, torch.from_numpy(expected.copy()), dtype=v.dtype, hint=hint)
     if got.size and not np.shares_memory(got, v):
         raise fail(
-            "the result does not share the memory of v: it is a copy, but should be a view",
-            "build the result from v's own memory (np.lib.stride_tricks.as_strided), "
-            "without any operation that copies values.",
+            _("the result does not share the memory of v: it is a copy, but should be a view"),
+            _(
+                "build the result from v's own memory (np.lib.stride_tricks.as_strided), "
+                "without any operation that copies values."
+            ),
         )
     if got.size and got.__array_interface__["data"][0] != v.__array_interface__["data"][0]:
         raise fail(
-            "the result starts at a different place in memory than v",
-            "as_strided(v, ...) starts where v starts: do not index v first.",
+            _("the result starts at a different place in memory than v"),
+            _("as_strided(v, ...) starts where v starts: do not index v first."),
         )
     for dim, size in enumerate(got.shape):
         if size > 1 and got.size and got.strides[dim] != expected.strides[dim]:
             raise fail(
-                f"result.strides={got.strides}, but should be {expected.strides} "
-                f"(dimension {dim}, of size {size})",
+                _(
+                    "result.strides={got}, but should be {want} (dimension {dim}, of size "
+                    "{size})"
+                ).format(got=got.strides, want=expected.strides, dim=dim, size=size),
                 hint,
             )

@@ -33,6 +33,7 @@ from dojo.backprop import (
     relu_operands,
 )
 from dojo.checks import cpu64, fail
+from dojo.i18n import N_, _
 
 F64 = torch.float64
 NAMES = ("inp", "w1", "b1", "w2", "b2")
@@ -48,12 +49,12 @@ def arrays(*tensors):
 @graded("lin")
 @given(params=lin_operands())
 def test_lin_matches_torch(kata, params):
-    x, w, b, _ = params
+    x, w, b, _up = params
     got = kata.lin(*arrays(x, w, b))
     expected = x.double() @ w.double() + b.double()
     na.assert_array(
         got, expected, dtype=na.NP_DTYPES[x.dtype], bound=lin_bound(x, w, b),
-        hint="w is (n_in, n_out) here, as in kata 05: x @ w + b, no transpose.",
+        hint=_("w is (n_in, n_out) here, as in kata 05: x @ w + b, no transpose."),
     )
 
 
@@ -61,12 +62,14 @@ def test_lin_matches_torch(kata, params):
 @given(params=relu_operands())
 @example(params=(torch.tensor([[-1.0, 0.0, 2.0]], dtype=F64), torch.ones(1, 3, dtype=F64)))
 def test_relu_matches_torch(kata, params):
-    x, _ = params
+    x, _up = params
     got = kata.relu(na.from_tensor(x))
     na.assert_array(
         got, F.relu(x.double()), dtype=na.NP_DTYPES[x.dtype],
-        hint="np.maximum(x, 0) keeps x's dtype; np.maximum(x, 0.0) does too (NumPy 2). "
-        "Negative values become 0, the others stay as they are.",
+        hint=_(
+            "np.maximum(x, 0) keeps x's dtype; np.maximum(x, 0.0) does too (NumPy 2). "
+            "Negative values become 0, the others stay as they are."
+        ),
     )
 
 
@@ -80,8 +83,10 @@ def test_mse_matches_torch(kata, params):
     na.assert_array(
         got, expected, dtype=na.NP_DTYPES[inp.dtype], bound=mse_loss_bound(inp, targ),
         scalar=True,
-        hint="output is (N, 1) and targ (N,): output - targ broadcasts to (N, N). Take "
-        "output[:, 0] (or squeeze the last axis) first, then the mean of the squares.",
+        hint=_(
+            "output is (N, 1) and targ (N,): output - targ broadcasts to (N, N). Take "
+            "output[:, 0] (or squeeze the last axis) first, then the mean of the squares."
+        ),
     )
 
 
@@ -97,34 +102,42 @@ DTYPES = (np.float32, np.float64)
 def init_hint(name, n_in, n_out, std):
     want = SCALES[name](n_in)
     suspects = [
-        (1.0, "rng.standard_normal has std 1: multiply it by the std you want"),
-        (1 / n_in, "that is 1 / n_in: the std has a square root"),
-        (SCALES[name](n_out), "that is the formula with n_out: the fan-in is n_in"),
+        (1.0, N_("rng.standard_normal has std 1: multiply it by the std you want")),
+        (1 / n_in, N_("that is 1 / n_in: the std has a square root")),
+        (SCALES[name](n_out), N_("that is the formula with n_out: the fan-in is n_in")),
         (SCALES["kaiming_init" if name == "xavier_init" else "xavier_init"](n_in),
-         "that is the other initialisation's std"),
+         N_("that is the other initialisation's std")),
     ]
     for value, advice in suspects:
         if value != want and abs(std / value - 1) < 0.03:
-            return advice
-    return f"the std must be {FORMULAS[name]}: rng.standard_normal((n_in, n_out)) times it"
+            return _(advice)
+    return _("the std must be {formula}: rng.standard_normal((n_in, n_out)) times it").format(
+        formula=FORMULAS[name]
+    )
 
 
 def check_init(init, name, n_in, n_out, dtype, seed):
     got = init(n_in, n_out, np.random.default_rng(seed), dtype=dtype)
     got = na.assert_like(
         got, (n_in, n_out), dtype=np.dtype(dtype),
-        hint="draw with rng.standard_normal((n_in, n_out), dtype=dtype): the shape and "
-        "dtype asked for.",
-        dtype_hint=f"dtype={np.dtype(dtype).name} was asked for: rng.standard_normal(shape, "
-        "dtype=dtype) draws in it, while rng.normal(...) and np.random's functions give "
-        "float64 (cast with .astype(dtype)).",
+        hint=_(
+            "draw with rng.standard_normal((n_in, n_out), dtype=dtype): the shape and "
+            "dtype asked for."
+        ),
+        dtype_hint=_(
+            "dtype={dtype} was asked for: rng.standard_normal(shape, "
+            "dtype=dtype) draws in it, while rng.normal(...) and np.random's functions give "
+            "float64 (cast with .astype(dtype))."
+        ).format(dtype=np.dtype(dtype).name),
     )
     rate = stats.per_check_rate(stats.FALSE_FAILURE_RATE, hsettings().max_examples + 2)
     sample = torch.from_numpy(np.array(got, dtype=np.float64))
-    _, std = stats.sample_mean_std(sample)
+    _mean, std = stats.sample_mean_std(sample)
     stats.assert_mean_std(
         sample, SCALES[name](n_in), rate=rate,
-        name=f"your weights (n_in={n_in}, n_out={n_out}, rng seeded {seed})",
+        name=_("your weights (n_in={n_in}, n_out={n_out}, rng seeded {seed})").format(
+            n_in=n_in, n_out=n_out, seed=seed
+        ),
         hint=init_hint(name, n_in, n_out, std),
     )
 
@@ -137,19 +150,25 @@ def check_draws_from_rng(init, n_in, n_out, dtype, seed):
     np.random.seed(seed % 1000 + 1)
     again = init(n_in, n_out, np.random.default_rng(seed), dtype=dtype)
     other = init(n_in, n_out, np.random.default_rng(seed + 1), dtype=dtype)
-    hint = (
+    hint = _(
         "draw every number from the rng you are given (rng.standard_normal(...)): not "
         "from np.random.randn or np.random.normal (NumPy's global generator), and not "
         "from a new np.random.default_rng() of your own."
     )
     if not np.array_equal(np.asarray(first), np.asarray(again)):
         raise fail(
-            f"two calls with np.random.default_rng({seed}) gave different weights", hint
+            _("two calls with np.random.default_rng({seed}) gave different weights").format(
+                seed=seed
+            ),
+            hint,
         )
     if np.array_equal(np.asarray(first), np.asarray(other)):
         raise fail(
-            f"np.random.default_rng({seed}) and np.random.default_rng({seed + 1}) gave the "
-            "same weights", hint,
+            _(
+                "np.random.default_rng({seed}) and np.random.default_rng({other}) gave the "
+                "same weights"
+            ).format(seed=seed, other=seed + 1),
+            hint,
         )
 
 
@@ -185,7 +204,7 @@ def test_kaiming_init_draws_from_the_rng_it_is_given(kata, n_in, n_out, dtype, s
 
 # --- the backward pass by hand -----------------------------------------------------------
 
-MSE_GRAD_HINT = (
+MSE_GRAD_HINT = N_(
     "mse is the mean over the N rows of (inp[i, 0] - targ[i]) ** 2, so its gradient at "
     "inp[i, 0] is 2 * (inp[i, 0] - targ[i]) / N, returned as a column (N, 1) like inp."
 )
@@ -201,11 +220,11 @@ def test_mse_grad_matches_autograd(kata, params):
     F.mse_loss(inp64.squeeze(-1), targ.double()).backward()
     na.assert_gradients(
         {"inp_g": got}, {"inp_g": inp64.grad}, dtype=na.NP_DTYPES[inp.dtype],
-        bounds={"inp_g": mse_grad_bound(inp, targ)}, hints={"inp_g": MSE_GRAD_HINT},
+        bounds={"inp_g": mse_grad_bound(inp, targ)}, hints={"inp_g": _(MSE_GRAD_HINT)},
     )
 
 
-RELU_GRAD_HINT = (
+RELU_GRAD_HINT = N_(
     "out = relu(inp) passes inp on where inp > 0 and gives 0 elsewhere, so the gradient "
     "at inp is out_g where inp > 0 and 0 elsewhere: out_g times the mask (inp > 0). The "
     "mask alone is ReLU's derivative; the chain rule multiplies it by out_g."
@@ -220,26 +239,36 @@ def test_relu_grad_matches_autograd(kata, params):
     got = kata.relu_grad(*arrays(x, up))
     answers = [{"inp_g": g["inp"]} for g in relu_expected(x, up)]
     na.assert_gradients(
-        {"inp_g": got}, answers, dtype=na.NP_DTYPES[x.dtype], hints={"inp_g": RELU_GRAD_HINT}
+        {"inp_g": got}, answers, dtype=na.NP_DTYPES[x.dtype], hints={"inp_g": _(RELU_GRAD_HINT)}
     )
 
 
 LIN_HINTS = {
-    "inp_g": "out = inp @ w + b, so the gradient at inp is out_g @ w.T: (N, n_out) @ "
-    "(n_out, n_in).",
-    "w_g": "the gradient at w is inp.T @ out_g: (n_in, N) @ (N, n_out), w's shape.",
-    "b_g": "b is added to every row, so its gradient sums out_g over the rows: "
-    "out_g.sum(axis=0), shape (n_out,).",
+    "inp_g": N_(
+        "out = inp @ w + b, so the gradient at inp is out_g @ w.T: (N, n_out) @ (n_out, n_in)."
+    ),
+    "w_g": N_("the gradient at w is inp.T @ out_g: (n_in, N) @ (N, n_out), w's shape."),
+    "b_g": N_(
+        "b is added to every row, so its gradient sums out_g over the rows: "
+        "out_g.sum(axis=0), shape (n_out,)."
+    ),
 }
+
+
+def lin_hints():
+    """LIN_HINTS in the learner's language."""
+    return {name: _(hint) for name, hint in LIN_HINTS.items()}
 
 
 def three(got, names):
     """The learner's tuple of gradients, by name; a clear failure if it is no triple."""
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
         raise fail(
-            f"the result is {checks.type_name(got, returned=True)}, but should be a tuple "
-            f"of {len(names)} arrays: ({', '.join(names)})",
-            "return them in that order: `return inp_g, w_g, b_g`.",
+            _("the result is {what}, but should be a tuple of {count} arrays: ({names})").format(
+                what=checks.type_name(got, returned=True), count=len(names),
+                names=", ".join(names),
+            ),
+            _("return them in that order: `return inp_g, w_g, b_g`."),
         )
     return dict(zip(names, got, strict=True))
 
@@ -259,7 +288,7 @@ def test_lin_grad_matches_autograd(kata, params):
     }
     expected = {name: t.grad for name, t in zip(("inp_g", "w_g", "b_g"), leaves, strict=True)}
     na.assert_gradients(
-        got, expected, dtype=na.NP_DTYPES[x.dtype], bounds=bounds, hints=LIN_HINTS
+        got, expected, dtype=na.NP_DTYPES[x.dtype], bounds=bounds, hints=lin_hints()
     )
 
 
@@ -285,22 +314,26 @@ def test_forward_and_backward_matches_autograd(kata, params):
     got = kata.forward_and_backward(*model_arrays(params))
     if not isinstance(got, (tuple, list)) or len(got) != 2 or not isinstance(got[1], dict):
         raise fail(
-            f"the result is {checks.type_name(got, returned=True)}, but should be a pair "
-            "(loss, grads), grads a dict of arrays",
+            _(
+                "the result is {what}, but should be a pair "
+                "(loss, grads), grads a dict of arrays"
+            ).format(what=checks.type_name(got, returned=True)),
             "return loss, {'inp': inp_g, 'w1': w1_g, 'b1': b1_g, 'w2': w2_g, 'b2': b2_g}",
         )
     loss, found = got
     if set(found) != set(NAMES):
         raise fail(
-            f"grads has the keys {sorted(found)}, but should have {sorted(NAMES)}",
-            "one gradient per input: 'inp', 'w1', 'b1', 'w2' and 'b2'.",
+            _("grads has the keys {got}, but should have {want}").format(
+                got=sorted(found), want=sorted(NAMES)
+            ),
+            _("one gradient per input: 'inp', 'w1', 'b1', 'w2' and 'b2'."),
         )
     loss_bound, bounds = model_bounds(x, w1, b1, w2, b2, targ)
     expected_loss, answers = model_expected(x, w1, b1, w2, b2, targ)
     dtype = na.NP_DTYPES[x.dtype]
     na.assert_array(loss, expected_loss, dtype=dtype, bound=loss_bound, scalar=True,
-                    name="loss", hint="the loss is mse(lin(relu(lin(inp, w1, b1)), w2, b2), "
-                    "targ), a NumPy scalar of inp's dtype.")
+                    name="loss", hint=_("the loss is mse(lin(relu(lin(inp, w1, b1)), w2, b2), "
+                                        "targ), a NumPy scalar of inp's dtype."))
     rename = dict(zip(("x", "w1", "b1", "w2", "b2"), NAMES, strict=True))
     na.assert_gradients(
         {f"grads[{name!r}]": found[name] for name in NAMES},
@@ -323,7 +356,7 @@ def test_relu_layer_forward_and_backward(kata, params):
     na.assert_array(layer(xa), F.relu(x.double()), dtype=dtype, name="Relu()(inp)")
     answers = [{"backward(out_g)": g["inp"]} for g in relu_expected(x, up)]
     na.assert_gradients({"backward(out_g)": layer.backward(upa)}, answers, dtype=dtype,
-                        hints={"backward(out_g)": RELU_GRAD_HINT})
+                        hints={"backward(out_g)": _(RELU_GRAD_HINT)})
 
 
 @graded("Lin")
@@ -340,8 +373,10 @@ def test_lin_layer_forward_and_backward(kata, params):
     ((leaves[0] @ leaves[1] + leaves[2]) * up.double()).sum().backward()
     for attr in ("w_g", "b_g"):
         if not hasattr(layer, attr):
-            raise fail(f"after backward(out_g), the layer has no `{attr}`",
-                       "keep the weight gradients on the layer: self.w_g = ..., self.b_g = ...")
+            raise fail(
+                _("after backward(out_g), the layer has no `{attr}`").format(attr=attr),
+                _("keep the weight gradients on the layer: self.w_g = ..., self.b_g = ..."),
+            )
     na.assert_gradients(
         {"backward(out_g)": inp_g, "layer.w_g": layer.w_g, "layer.b_g": layer.b_g},
         {"backward(out_g)": leaves[0].grad, "layer.w_g": leaves[1].grad,
@@ -350,8 +385,8 @@ def test_lin_layer_forward_and_backward(kata, params):
         bounds={"backward(out_g)": checks.matmul_bound(up, w.t()),
                 "layer.w_g": checks.matmul_bound(x.t(), up),
                 "layer.b_g": checks.sum_bound(x.dtype, x.shape[0], cpu64(up)[0].abs().sum(0))},
-        hints={"backward(out_g)": LIN_HINTS["inp_g"], "layer.w_g": LIN_HINTS["w_g"],
-               "layer.b_g": LIN_HINTS["b_g"]},
+        hints={"backward(out_g)": _(LIN_HINTS["inp_g"]), "layer.w_g": _(LIN_HINTS["w_g"]),
+               "layer.b_g": _(LIN_HINTS["b_g"])},
     )
 
 
@@ -368,7 +403,7 @@ def test_mse_layer_forward_and_backward(kata, params):
                     bound=mse_loss_bound(inp, targ), scalar=True, name="Mse()(inp, targ)")
     na.assert_gradients({"backward()": layer.backward()}, {"backward()": inp64.grad},
                         dtype=dtype, bounds={"backward()": mse_grad_bound(inp, targ)},
-                        hints={"backward()": MSE_GRAD_HINT})
+                        hints={"backward()": _(MSE_GRAD_HINT)})
 
 
 @graded("Model")
@@ -387,16 +422,22 @@ def test_model_forward_and_backward(kata, params):
     inp_g = model.backward()
     layers = getattr(model, "layers", None)
     if not isinstance(layers, list) or len(layers) != 3:
-        raise fail("the model has no list `layers` of its three layers",
-                   "self.layers = [Lin(w1, b1), Relu(), Lin(w2, b2)], as in kata 08.")
+        raise fail(
+            _("the model has no list `layers` of its three layers"),
+            _("self.layers = [Lin(w1, b1), Relu(), Lin(w2, b2)], as in kata 08."),
+        )
     first, last = layers[0], layers[2]
     for where, layer in (("layers[0]", first), ("layers[2]", last)):
         for attr in ("w_g", "b_g"):
             if not hasattr(layer, attr):
                 raise fail(
-                    f"after model.backward(), model.{where} has no `{attr}`",
-                    "Model.backward() runs every layer's backward(g), which keeps the "
-                    "weights' gradients on the layer: self.w_g, self.b_g.",
+                    _("after model.backward(), model.{where} has no `{attr}`").format(
+                        where=where, attr=attr
+                    ),
+                    _(
+                        "Model.backward() runs every layer's backward(g), which keeps the "
+                        "weights' gradients on the layer: self.w_g, self.b_g."
+                    ),
                 )
     got = {"backward()": inp_g, "layers[0].w_g": getattr(first, "w_g", None),
            "layers[0].b_g": getattr(first, "b_g", None),
@@ -426,19 +467,26 @@ def regression():
 
 def check_losses(losses, seed):
     if not isinstance(losses, list) or len(losses) != EPOCHS:
+        what = checks.type_name(losses, returned=True)
+        if isinstance(losses, list):
+            what = _("{what} of {count} items").format(what=what, count=len(losses))
         raise fail(
-            f"train(x, y, epochs={EPOCHS}, seed={seed}) returned "
-            f"{checks.type_name(losses, returned=True)}"
-            + (f" of {len(losses)} items" if isinstance(losses, list) else "")
-            + f", but should return a list of {EPOCHS} losses, one per epoch",
-            "append float(loss) once per epoch, before that epoch's update.",
+            _(
+                "train(x, y, epochs={epochs}, seed={seed}) returned {what}, but should "
+                "return a list of {epochs} losses, one per epoch"
+            ).format(epochs=EPOCHS, seed=seed, what=what),
+            _("append float(loss) once per epoch, before that epoch's update."),
         )
     for i, value in enumerate(losses):
         if not isinstance(value, (float, np.floating)) or not math.isfinite(value):
             raise fail(
-                f"losses[{i}] is {value!r}, but should be a finite float",
-                "a loss that grows to inf or nan means the steps go the wrong way or are "
-                "too large: w = w - lr * w_g, with the lr you were given.",
+                _("losses[{i}] is {value!r}, but should be a finite float").format(
+                    i=i, value=value
+                ),
+                _(
+                    "a loss that grows to inf or nan means the steps go the wrong way or are "
+                    "too large: w = w - lr * w_g, with the lr you were given."
+                ),
             )
 
 
@@ -452,17 +500,28 @@ def test_train_makes_the_loss_fall(kata, seed):
     check_losses(losses, seed)
     if not losses[-1] < losses[0] / FALL:
         raise fail(
-            f"with seed={seed} the loss went from {losses[0]:.4g} to {losses[-1]:.4g} in "
-            f"{EPOCHS} epochs, but should fall below {losses[0] / FALL:.4g} (a quarter of "
-            "the first)",
-            "each epoch: loss, grads = forward_and_backward(x, y, w1, b1, w2, b2), then "
-            "w1 = w1 - lr * grads['w1'] and the same for b1, w2 and b2. Start from "
-            "kaiming_init weights drawn from np.random.default_rng(seed) and zero biases.",
+            _(
+                "with seed={seed} the loss went from {first:.4g} to {last:.4g} in "
+                "{epochs} epochs, but should fall below {target:.4g} (a quarter of "
+                "the first)"
+            ).format(
+                seed=seed, first=losses[0], last=losses[-1], epochs=EPOCHS,
+                target=losses[0] / FALL,
+            ),
+            _(
+                "each epoch: loss, grads = forward_and_backward(x, y, w1, b1, w2, b2), then "
+                "w1 = w1 - lr * grads['w1'] and the same for b1, w2 and b2. Start from "
+                "kaiming_init weights drawn from np.random.default_rng(seed) and zero biases."
+            ),
         )
     again = kata.train(x, y, epochs=EPOCHS, seed=seed)
     if list(map(float, again)) != list(map(float, losses)):
         raise fail(
-            f"two calls of train(x, y, epochs={EPOCHS}, seed={seed}) gave different losses",
-            "draw the initial weights from np.random.default_rng(seed): the same seed must "
-            "give the same training.",
+            _(
+                "two calls of train(x, y, epochs={epochs}, seed={seed}) gave different losses"
+            ).format(epochs=EPOCHS, seed=seed),
+            _(
+                "draw the initial weights from np.random.default_rng(seed): the same seed "
+                "must give the same training."
+            ),
         )

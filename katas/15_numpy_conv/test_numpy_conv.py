@@ -41,6 +41,7 @@ from dojo.convolution import (
     out_shape,
     unfold_cases,
 )
+from dojo.i18n import N_, _
 
 F64 = torch.float64
 # A pinned batch of images more than a "no loop" budget (katas/curriculum.toml) allows:
@@ -76,15 +77,17 @@ def unfold_hint(got, x, kernel, stride, padding, expected):
     """Which classic mistake `got` looks like, or the general hint."""
     view = ""
     if x.ndim and not x.flags.c_contiguous and x.size > 1:
-        view = (
-            f" Here x is a view that is not contiguous (strides {x.strides}, in bytes): "
+        view = " " + _(
+            "Here x is a view that is not contiguous (strides {strides}, in bytes): "
             "as_strided on x itself must use x.strides, not the strides a contiguous array "
             "would have (or pad first: np.pad returns a new, contiguous array)."
-        )
+        ).format(strides=x.strides)
     return cv.unfold_hint(
         got, x.shape, kernel, stride, padding, expected, kind=np.ndarray, double=double,
-        view=view, channels_first="Put the channel axis before the two kernel axes, "
-        "(N, C, kh, kw, out_h, out_w), before reshaping.",
+        view=view, channels_first=_(
+            "Put the channel axis before the two kernel axes, "
+            "(N, C, kh, kw, out_h, out_w), before reshaping."
+        ),
     )
 
 
@@ -118,8 +121,11 @@ def conv_hint(got, x, weight, bias, kernel, stride, padding):
     """Which classic mistake `got` looks like, or the general hint."""
     return cv.conv_hint(
         got, x, weight, bias, kernel, stride, padding, kind=np.ndarray, double=double,
-        multiply="multiply weight.reshape(C_out, -1), (C_out, C * kh * kw), by it (@ "
-        "broadcasts over the batch: (N, C_out, L))", bias_axis=True,
+        multiply=_(
+            "multiply weight.reshape(C_out, -1), (C_out, C * kh * kw), by it (@ "
+            "broadcasts over the batch: (N, C_out, L))"
+        ),
+        bias_axis=True,
     )
 
 
@@ -143,7 +149,7 @@ def test_conv2d_matches_f_conv2d(kata, case):
 # --- conv2d_backward ------------------------------------------------------------------
 
 GRADIENT_HINTS = {
-    "x_g": (
+    "x_g": N_(
         "x_g is unfold's adjoint (col2im) applied to the columns' gradient: "
         "weight.reshape(C_out, -1).T @ out_g.reshape(N, C_out, L) is (N, C * kh * kw, L), "
         "one column per window. Each value goes back to the pixel it was copied from: for "
@@ -153,13 +159,13 @@ GRADIENT_HINTS = {
         "padded_g is zeros of the padded image's shape; cut the padding off at the end: "
         "padded_g[:, :, ph : ph + H, pw : pw + W]."
     ),
-    "weight_g": (
+    "weight_g": N_(
         "out[n, o, l] = sum over k of w2[o, k] * cols[n, k, l] (+ bias[o]), with w2 = "
         "weight.reshape(C_out, -1) and cols = unfold(x): weight_g[o, k] is out_g[n, o, l] * "
         "cols[n, k, l] summed over every image n and position l (out_g @ cols.transpose(0, "
         "2, 1), summed over the batch), reshaped to the weight's shape (C_out, C, kh, kw)."
     ),
-    "bias_g": (
+    "bias_g": N_(
         "bias[o] is added at every position of every image of output channel o: bias_g[o] "
         "is out_g[:, o] summed over the batch and both spatial axes, out_g.sum(axis=(0, 2, "
         "3)), of shape (C_out,)."
@@ -171,7 +177,7 @@ def conv_gradients(x, weight, up, stride, padding):
     """Autograd's gradients of (F.conv2d(x, weight, bias) * up).sum() in float64, for x,
     weight and bias (which does not change them: zeros here), named x_g, weight_g, bias_g."""
     bias = torch.zeros(weight.shape[0], dtype=F64)
-    _, found = grads.autograd(
+    _out, found = grads.autograd(
         lambda x, weight, bias: F.conv2d(x, weight, bias, stride=stride, padding=padding),
         upstream=up, x=x, weight=weight, bias=bias,
     )
@@ -181,7 +187,7 @@ def conv_gradients(x, weight, up, stride, padding):
 @st.composite
 def backward_cases(draw):
     """(x, weight, out_g, stride, padding) tensors of one dtype: out_g of the output's shape."""
-    x, weight, _, kernel, stride, padding = draw(conv_cases(bias=False), label="case")
+    x, weight, _bias, kernel, stride, padding = draw(conv_cases(bias=False), label="case")
     shape = out_shape(x.shape, weight.shape[0], kernel, stride, padding)
     return x, weight, draw(grads.upstream_gradients(shape, dtype=x.dtype)), stride, padding
 
@@ -211,13 +217,19 @@ def test_conv2d_backward_matches_autograd(kata, case):
     got = kata.conv2d_backward(x, weight, out_g, stride=stride, padding=padding)
     names = ("x_g", "weight_g", "bias_g")
     if not isinstance(got, (tuple, list)) or len(got) != 3:
-        what = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
-                else type_name(got, returned=True))
+        what = (
+            _("a {type} of {count}").format(type=type(got).__name__, count=len(got))
+            if isinstance(got, (tuple, list)) else type_name(got, returned=True)
+        )
         raise fail(
-            f"conv2d_backward returned {what}, but should return three arrays: "
-            "x_g, weight_g, bias_g",
-            "return x_g, weight_g, bias_g: the gradients for x (N, C, H, W), for the weight "
-            "(C_out, C, kh, kw) and for a bias (C_out,), in that order.",
+            _(
+                "conv2d_backward returned {what}, but should return three arrays: "
+                "x_g, weight_g, bias_g"
+            ).format(what=what),
+            _(
+                "return x_g, weight_g, bias_g: the gradients for x (N, C, H, W), for the "
+                "weight (C_out, C, kh, kw) and for a bias (C_out,), in that order."
+            ),
         )
     expected = conv_gradients(tx, tw, tup, stride, padding)
     # The magnitudes: the same gradients of the absolute values, which add up the
@@ -232,8 +244,13 @@ def test_conv2d_backward_matches_autograd(kata, case):
         na.assert_array(
             value, expected[name], dtype=x.dtype, name=name,
             bound=checks.sum_bound(tx.dtype, terms[name], magnitude[name]),
-            hint=f"{GRADIENT_HINTS[name]} Here {dims}, a {kh}x{kw} kernel, stride={stride!r}, "
-            f"padding={padding!r}, out_g {tuple(out_g.shape)}.",
+            hint=_(
+                "{hint} Here {dims}, a {kh}x{kw} kernel, stride={stride!r}, "
+                "padding={padding!r}, out_g {shape}."
+            ).format(
+                hint=_(GRADIENT_HINTS[name]), dims=dims, kh=kh, kw=kw, stride=stride,
+                padding=padding, shape=tuple(out_g.shape),
+            ),
         )
 
 
@@ -250,7 +267,7 @@ def digits():
     """scikit-learn's 8x8 digits as (N, 1, 8, 8) float32 images in [0, 1] and int64
     labels, split at random, always the same way (kata 12's split:
     dojo.convolution.digits). Tensors, handed over as fresh arrays each time."""
-    (train_x, how_x), (train_y, how_y), (test_x, _), (test_y, _) = cv.digits(
+    (train_x, how_x), (train_y, how_y), (test_x, _how), (test_y, _how) = cv.digits(
         "katas/15_numpy_conv/test_numpy_conv.py")
     return train_x, train_y, test_x, test_y, how_x, how_y
 
@@ -260,7 +277,9 @@ def training_data(size=TRAIN_SIZE):
     Declared as fixed data: a failure describes them and says how to get them."""
     train_x, train_y, test_x, test_y, how_x, how_y = digits()
     if size < TRAIN_SIZE:
-        how_x, how_y = (f"the first {size} of {how}" for how in (how_x, how_y))
+        how_x, how_y = (
+            _("the first {size} of {how}").format(size=size, how=how) for how in (how_x, how_y)
+        )
     show.fixed_data(train_x[:size], how_x)
     show.fixed_data(train_y[:size], how_y)
     return (*arrays(train_x[:size], train_y[:size]), *arrays(test_x), test_y.numpy())
@@ -334,39 +353,56 @@ def predict(fn, images, call):
     theirs, and so is running past the time limit."""
     if not callable(fn):
         raise fail(
-            f"{call} returned {type_name(fn, returned=True)}, but should return a "
-            "function: predict(images) -> logits",
-            "train the network, then define predict(images) inside train_cnn (it sees the "
-            "trained weights) and return the function itself: return predict.",
+            _(
+                "{call} returned {what}, but should return a "
+                "function: predict(images) -> logits"
+            ).format(call=call, what=type_name(fn, returned=True)),
+            _(
+                "train the network, then define predict(images) inside train_cnn (it sees "
+                "the trained weights) and return the function itself: return predict."
+            ),
         )
-    what = f"predict(images), the function {call} returned,"
     try:
         with one_blas_thread(), guard.cpu_time_limit(PREDICT_TIME_LIMIT, "predict"):
             logits = fn(images)
     except Exception as exc:  # the learner's function fell over: a crash, not a test error
         checks.hint_note(
-            exc, f"predict(images), the function {call} returned, raised it, given "
-            f"{len(images)} held-out images in one batch: it must take any number of images.",
+            exc,
+            _(
+                "predict(images), the function {call} returned, raised it, given "
+                "{count} held-out images in one batch: it must take any number of images."
+            ).format(call=call, count=len(images)),
         )
         guard.current().crash = exc
         raise
     want = (len(images), 10)
     if not isinstance(logits, np.ndarray) or tuple(logits.shape) != want:
-        shown = f"an array of shape {tuple(logits.shape)}" if isinstance(
-            logits, np.ndarray) else type_name(logits, returned=True)
+        shown = (
+            _("an array of shape {shape}").format(shape=tuple(logits.shape))
+            if isinstance(logits, np.ndarray) else type_name(logits, returned=True)
+        )
         raise fail(
-            f"{what} gave {shown} for {len(images)} held-out images, but should give a "
-            f"numpy.ndarray of shape {want}: one logit per class",
-            "end the network with 10 output channels of size 1x1 and reshape to (N, 10) "
-            "(or with a dense layer of 10 outputs).",
+            _(
+                "predict(images), the function {call} returned, gave {shown} for {count} "
+                "held-out images, but should give a numpy.ndarray of shape {want}: one "
+                "logit per class"
+            ).format(call=call, shown=shown, count=len(images), want=want),
+            _(
+                "end the network with 10 output channels of size 1x1 and reshape to (N, 10) "
+                "(or with a dense layer of 10 outputs)."
+            ),
         )
     if logits.dtype != np.float32:
         raise fail(
-            f"{what} gave {logits.dtype} logits, but should give float32 ones, like the "
-            "images",
-            "rng.standard_normal(...) and np.zeros(...) are float64: make the weights and "
-            "biases with the images' dtype (.astype(images.dtype), dtype=images.dtype), and "
-            "every layer keeps it.",
+            _(
+                "predict(images), the function {call} returned, gave {dtype} logits, but "
+                "should give float32 ones, like the images"
+            ).format(call=call, dtype=logits.dtype),
+            _(
+                "rng.standard_normal(...) and np.zeros(...) are float64: make the weights and "
+                "biases with the images' dtype (.astype(images.dtype), dtype=images.dtype), "
+                "and every layer keeps it."
+            ),
         )
     return logits
 
@@ -380,34 +416,42 @@ def test_train_cnn_learns_8x8_digits_with_your_conv2d(kata):
         seconds = time.process_time() - start
         trained = dict(counts)
         if trained["conv2d"] == 0 or trained["conv2d_backward"] == 0:
-            missing = " and ".join(name for name, n in trained.items() if n == 0)
+            missing = _(" and ").join(name for name, n in trained.items() if n == 0)
             raise fail(
-                f"train_cnn never called your {missing} while it trained",
-                "build the network from your own conv2d (forward) and conv2d_backward "
-                "(backward): call them by their names, conv2d(x, weight, bias, stride=..., "
-                "padding=...), for every convolution layer.",
+                _("train_cnn never called your {missing} while it trained").format(
+                    missing=missing
+                ),
+                _(
+                    "build the network from your own conv2d (forward) and conv2d_backward "
+                    "(backward): call them by their names, conv2d(x, weight, bias, "
+                    "stride=..., padding=...), for every convolution layer."
+                ),
             )
         logits = predict(fn, test_x, "train_cnn(images, labels, seed=0)")
         if counts["conv2d"] == trained["conv2d"]:
             raise fail(
-                "the function train_cnn returned never called your conv2d",
-                "return a predict(images) that runs the trained network, your conv2d "
-                "included, on the images it is given.",
+                _("the function train_cnn returned never called your conv2d"),
+                _(
+                    "return a predict(images) that runs the trained network, your conv2d "
+                    "included, on the images it is given."
+                ),
             )
     cv.assert_accuracy(
         int((logits.argmax(axis=1) == test_y).sum()), len(test_y), seconds, what="network",
-        hint="three conv2d layers with ReLU between them (1 -> 16 -> 32 channels, kernel 3, "
-        "stride 2, padding 1, then 32 -> 10 with a 2x2 kernel: 10 logits of 1x1), "
-        "softmax cross-entropy, Adam (lr=1e-2) on shuffled minibatches of 64 for the "
-        "epochs asked reach about 96%. Check that each minibatch's labels go with its "
-        "images, that the gradient of the loss is softmax(logits) - onehot(labels), "
-        "divided by the batch size, and that every update subtracts lr times it.",
+        hint=_(
+            "three conv2d layers with ReLU between them (1 -> 16 -> 32 channels, kernel 3, "
+            "stride 2, padding 1, then 32 -> 10 with a 2x2 kernel: 10 logits of 1x1), "
+            "softmax cross-entropy, Adam (lr=1e-2) on shuffled minibatches of 64 for the "
+            "epochs asked reach about 96%. Check that each minibatch's labels go with its "
+            "images, that the gradient of the loss is softmax(logits) - onehot(labels), "
+            "divided by the batch size, and that every update subtracts lr times it."
+        ),
     )
 
 
 @graded("train_cnn")
 def test_train_cnn_repeats_a_run_with_its_seed_and_uses_it(kata):
-    train_x, train_y, test_x, _ = training_data(SMALL)
+    train_x, train_y, test_x, _test_y = training_data(SMALL)
     runs = {}
     with global_generator_kept():  # not seeded between runs: a run must not depend on it
         # seed=1 first: a failure shows the last call, one with seed=0.
@@ -416,17 +460,26 @@ def test_train_cnn_repeats_a_run_with_its_seed_and_uses_it(kata):
             runs[label] = predict(fn, test_x, f"train_cnn(images, labels, epochs=1, {seed=})")
     if not np.array_equal(runs["seed=0"], runs["seed=0 again"]):
         raise fail(
-            f"two runs of train_cnn(images, labels, epochs=1, seed=0) on the first {SMALL} "
-            "training digits gave different logits: a run with a seed must repeat itself",
-            "draw every random number from one generator made from the seed, rng = "
-            "np.random.default_rng(seed): the initial weights (rng.standard_normal) and the "
-            "order of the minibatches (rng.permutation). np.random.rand, np.random.shuffle "
-            "and friends use NumPy's global generator, which goes on between runs.",
+            _(
+                "two runs of train_cnn(images, labels, epochs=1, seed=0) on the first {count} "
+                "training digits gave different logits: a run with a seed must repeat itself"
+            ).format(count=SMALL),
+            _(
+                "draw every random number from one generator made from the seed, rng = "
+                "np.random.default_rng(seed): the initial weights (rng.standard_normal) and "
+                "the order of the minibatches (rng.permutation). np.random.rand, "
+                "np.random.shuffle and friends use NumPy's global generator, which goes on "
+                "between runs."
+            ),
         )
     if np.array_equal(runs["seed=0"], runs["seed=1"]):
         raise fail(
-            "train_cnn(images, labels, epochs=1, seed=0) and seed=1 gave the same logits: "
-            "the seed is not used",
-            "make the generator from the seed you are given, np.random.default_rng(seed), "
-            "not from a number of your own, and draw the initial weights from it.",
+            _(
+                "train_cnn(images, labels, epochs=1, seed=0) and seed=1 gave the same logits: "
+                "the seed is not used"
+            ),
+            _(
+                "make the generator from the seed you are given, np.random.default_rng(seed), "
+                "not from a number of your own, and draw the initial weights from it."
+            ),
         )
