@@ -92,7 +92,8 @@ def load(language: str) -> gettext.NullTranslations:
     """The catalogue of `language` (English: no catalogue, every message as written)."""
     if language == ENGLISH:
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
+    # fallback: an installation that lost its catalogue speaks English, never crashes
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
 def _(message: str) -> str:

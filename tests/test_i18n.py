@@ -75,6 +75,11 @@ def test_a_translation_under_way_is_not_offered_yet_one_run_one_language(monkeyp
     assert warning is not None and "the fr_FR translation is not complete yet" in warning
 
 
+def test_a_missing_catalogue_speaks_english_rather_than_crash(monkeypatch, tmp_path):
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)  # an installation without its .mo
+    assert i18n.load("zh_CN").gettext("all passed") == "all passed"
+
+
 def test_chinese_is_offered_under_any_of_its_names():
     for value in ("zh_CN", "zh_CN.UTF-8", "zh-Hans", "zh"):
         assert i18n.choose({"DOJO_LANG": value}) == ("zh_CN", None), value
