@@ -6,11 +6,11 @@ run time the standard library's `gettext` reads the compiled catalogue in
 `dojo/locale/<lang>/LC_MESSAGES/dojo.mo`.
 
 The language comes from `DOJO_LANG`, else from the locale (`LANGUAGE`, `LC_ALL`,
-`LANG`, in that order, as gettext reads them). It is chosen once per process: one
-run, one language. A language is offered only once its catalogue translates every
-message (`READY`): a half-translated run would mix two languages. Any other
-language, one still being translated included, falls back to English with one
-warning, never an error.
+`LC_MESSAGES`, `LANG`, in that order, as gettext reads them). It is chosen once per
+process: one run, one language. A language is offered only once its catalogue
+translates every message (`READY`): a half-translated run would mix two languages.
+Any other language, one still being translated included, falls back to English,
+never an error: silently for a locale, with one warning for a DOJO_LANG.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ READY: tuple[str, ...] = (ENGLISH, "zh_CN")
 # Translations under way: their catalogues exist and are checked, but not yet offered.
 IN_PROGRESS: tuple[str, ...] = ()
 _ALIASES = {"zh": "zh_CN", "zh_hans": "zh_CN", "zh_sg": "zh_CN", "c": ENGLISH, "posix": ENGLISH}
-_ENVIRONMENT = ("DOJO_LANG", "LANGUAGE", "LC_ALL", "LANG")
+_ENVIRONMENT = ("DOJO_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
 def normalize(value: str) -> str:
@@ -45,23 +45,27 @@ def normalize(value: str) -> str:
 
 
 def requested(environ: dict[str, str] | None = None) -> tuple[str, str]:
-    """(language, where it came from): the first of DOJO_LANG, LANGUAGE (its first
-    entry: it is a list), LC_ALL and LANG that is set; English when none is."""
+    """(language, where it came from): from the first of DOJO_LANG, LANGUAGE, LC_ALL,
+    LC_MESSAGES and LANG that is set, as Python's gettext reads them. A value may be a
+    list ("fr_FR:zh_CN"): its first language the dojo speaks, else its first one.
+    English when none is set."""
     env = os.environ if environ is None else environ
     for name in _ENVIRONMENT:
-        value = env.get(name, "")
-        if name == "LANGUAGE":
-            value = value.split(":")[0]
-        if value.strip():
-            return normalize(value), name
+        wanted = [normalize(v) for v in env.get(name, "").split(":") if v.strip()]
+        if wanted:
+            return next((w for w in wanted if w in READY), wanted[0]), name
     return ENGLISH, ""
 
 
 def choose(environ: dict[str, str] | None = None) -> tuple[str, str | None]:
-    """(the language to use, a warning to show once or None)."""
+    """(the language to use, a warning to show once or None). A locale the dojo has no
+    translation for gives English silently, as every gettext program does; only an
+    explicit DOJO_LANG it cannot honour gets a word."""
     language, source = requested(environ)
     if language in READY:
         return language, None
+    if source != "DOJO_LANG":
+        return ENGLISH, None
     if language in IN_PROGRESS:
         why = f"the {language} translation is not complete yet"
     else:

@@ -49,6 +49,9 @@ def ids(messages) -> set[str | tuple[str, ...]]:
         ({"DOJO_LANG": "zh-Hans"}, ("zh_CN", "DOJO_LANG")),
         ({"LANG": "C"}, ("en", "LANG")),
         ({"LANG": "", "LC_ALL": "fr_FR.UTF-8"}, ("fr_FR", "LC_ALL")),
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, ("zh_CN", "LC_MESSAGES")),
+        ({"LANGUAGE": "fr_FR:zh_CN:en"}, ("zh_CN", "LANGUAGE")),  # its first we speak
+        ({"LANGUAGE": "fr_FR:de_DE", "LANG": "zh_CN.UTF-8"}, ("fr_FR", "LANGUAGE")),
     ],
 )
 def test_the_language_comes_from_dojo_lang_then_the_locale(environ, expected):
@@ -61,10 +64,15 @@ def test_english_is_chosen_without_a_word():
 
 
 def test_an_unknown_language_falls_back_to_english_with_one_warning():
-    language, warning = i18n.choose({"LANG": "fr_FR.UTF-8"})
+    language, warning = i18n.choose({"DOJO_LANG": "fr_FR"})
     assert language == "en"
     assert warning is not None and "no translation for 'fr_FR'" in warning
     assert "DOJO_LANG=en" in warning and "\n" not in warning
+
+
+def test_a_locale_the_dojo_does_not_speak_gives_english_silently():
+    # As every gettext program: a German learner's every run must not carry a warning.
+    assert i18n.choose({"LANG": "de_DE.UTF-8"}) == ("en", None)
 
 
 def test_a_translation_under_way_is_not_offered_yet_one_run_one_language(monkeypatch):
