@@ -260,6 +260,75 @@ def layer_label(kata: Any, layer: Any, w1: Any, w2: Any) -> Any:
     return type(layer).__name__
 
 
+# The model's backward pass, layer by layer (katas 08 and 09): labels as `layer_label`.
+REVERSE_ORDER = ("Mse", "last Lin", "Relu", "first Lin")
+BACKWARD_OF = {
+    "Mse": N_("Mse's backward"),
+    "Relu": N_("Relu's backward"),
+    "last Lin": N_("the last Lin's backward (Lin(w2, b2))"),
+    "first Lin": N_("the first Lin's backward (Lin(w1, b1))"),
+    "Lin": N_("a Lin's backward"),
+}
+ORDER_WHY = N_(
+    "backward goes through the layers in reverse order, from the loss back to the input: "
+    "Mse, then Lin(w2, b2), then Relu, then Lin(w1, b1). Each layer's backward() needs "
+    "out.g, the gradient of its output, and only the backward() of the layer after it "
+    "sets that."
+)
+
+
+def backward_of(label: str) -> str:
+    """"Relu's backward", "the last Lin's backward (Lin(w2, b2))": a layer's step."""
+    if label in BACKWARD_OF:
+        return _(BACKWARD_OF[label])
+    return _("{layer}'s backward").format(layer=label)
+
+
+def assert_reverse_order(
+    kata: Any, layers: list[Any], w1: Any, w2: Any, *, complete: bool
+) -> None:
+    """`layers`, those whose backward ran in Model.backward (in order, the model
+    itself left out), are Mse, Lin(w2), Relu, Lin(w1). `complete=False`
+    (Model.backward crashed) checks the calls so far only."""
+    __tracebackhide__ = True
+    ran = [layer_label(kata, layer, w1, w2) for layer in layers]
+    for i, want in enumerate(REVERSE_ORDER):
+        if i == len(ran):
+            if not complete:
+                return
+            if not ran:
+                raise fail(
+                    _(
+                        "Model.backward ran no layer's backward(): it should call the loss's "
+                        "backward(), then each layer's"
+                    ),
+                    _(
+                        "build the model from Lin, Relu and Mse, and let each layer compute "
+                        "its own gradients: {why}"
+                    ).format(why=_(ORDER_WHY)),
+                )
+            raise fail(
+                _("Model.backward never ran {backward}").format(backward=backward_of(want)),
+                _(ORDER_WHY),
+            )
+        got = ran[i]
+        if got != want and not (got == "Lin" and want.endswith("Lin")):
+            raise fail(
+                _("Model.backward ran {backward} before {expected}").format(
+                    backward=backward_of(got), expected=backward_of(want)
+                ),
+                _(ORDER_WHY),
+            )
+    if len(ran) > len(REVERSE_ORDER):
+        raise fail(
+            _(
+                "Model.backward ran {backward} after all four "
+                "backward() calls: each layer's backward() runs once"
+            ).format(backward=backward_of(ran[len(REVERSE_ORDER)])),
+            _(ORDER_WHY),
+        )
+
+
 def model_bounds(x: Any, w1: Any, b1: Any, w2: Any, b2: Any, targ: Any) -> Any:
     """Rounding-error bounds of a correct model, carried through every step in float64.
 

@@ -21,11 +21,11 @@ from dojo import strategies as ds
 from dojo.backprop import (
     MODEL_NAMES,
     assert_refuses_backward,
+    assert_reverse_order,
     backward_again,
     cpu64,
     fail,
     hidden_is_decided,
-    layer_label,
     lin_bound,
     lin_operands,
     model_bounds,
@@ -485,22 +485,6 @@ MODEL_GRAD_HINT = N_(
     "Model.backward() calls the loss's backward(), then each layer's backward() in reverse "
     "order; each layer's bwd sets .g on its own input and parameters."
 )
-REVERSE_ORDER = ("Mse", "last Lin", "Relu", "first Lin")
-BACKWARD_OF = {
-    "Mse": N_("Mse's backward"),
-    "Relu": N_("Relu's backward"),
-    "last Lin": N_("the last Lin's backward (Lin(w2, b2))"),
-    "first Lin": N_("the first Lin's backward (Lin(w1, b1))"),
-    "Lin": N_("a Lin's backward"),
-}
-ORDER_WHY = N_(
-    "backward goes through the layers in reverse order, from the loss back to the input: "
-    "Mse, then Lin(w2, b2), then Relu, then Lin(w1, b1). Each layer's backward() needs "
-    "out.g, the gradient of its output, and only the backward() of the layer after it "
-    "sets that."
-)
-
-
 def layers_run_backward(calls, model):
     """The layers whose backward() or bwd ran, in order, from the guard's record: a
     layer's backward() calling its own bwd counts once."""
@@ -511,56 +495,6 @@ def layers_run_backward(calls, model):
         if ran and (not layers or layers[-1] is not layer):
             layers.append(layer)
     return layers
-
-
-def assert_reverse_order(kata, model, calls, w1, w2, *, complete):
-    """The layers' backward() calls recorded in `calls` ran Mse, Lin(w2), Relu, Lin(w1).
-
-    `complete=False` (Model.backward crashed) checks the calls so far only.
-    """
-    __tracebackhide__ = True
-    ran = [layer_label(kata, layer, w1, w2) for layer in layers_run_backward(calls, model)]
-
-    def backward_of(label):
-        if label in BACKWARD_OF:
-            return _(BACKWARD_OF[label])
-        return _("{layer}'s backward").format(layer=label)
-
-    for i, want in enumerate(REVERSE_ORDER):
-        if i == len(ran):
-            if not complete:
-                return
-            if not ran:
-                raise fail(
-                    _(
-                        "Model.backward ran no layer's backward(): it should call the loss's "
-                        "backward(), then each layer's"
-                    ),
-                    _(
-                        "build the model from Lin, Relu and Mse, and let each layer compute "
-                        "its own gradients: {why}"
-                    ).format(why=_(ORDER_WHY)),
-                )
-            raise fail(
-                _("Model.backward never ran {backward}").format(backward=backward_of(want)),
-                _(ORDER_WHY),
-            )
-        got = ran[i]
-        if got != want and not (got == "Lin" and want.endswith("Lin")):
-            raise fail(
-                _("Model.backward ran {backward} before {expected}").format(
-                    backward=backward_of(got), expected=backward_of(want)
-                ),
-                _(ORDER_WHY),
-            )
-    if len(ran) > len(REVERSE_ORDER):
-        raise fail(
-            _(
-                "Model.backward ran {backward} after all four "
-                "backward() calls: each layer's backward() runs once"
-            ).format(backward=backward_of(ran[len(REVERSE_ORDER)])),
-            _(ORDER_WHY),
-        )
 
 
 BOOK_MODEL = (  # the book's shapes, scaled down; every hidden row has a negative value
@@ -605,9 +539,11 @@ def test_model_loss_and_gradients(kata, device, params):
             model.backward()
         except Exception:
             # Running the layers in the wrong order is what often makes it crash: say so.
-            assert_reverse_order(kata, model, state.calls[start:], w1, w2, complete=False)
+            ran = layers_run_backward(state.calls[start:], model)
+            assert_reverse_order(kata, ran, w1, w2, complete=False)
             raise
-        assert_reverse_order(kata, model, state.calls[start:], w1, w2, complete=True)
+        ran = layers_run_backward(state.calls[start:], model)
+        assert_reverse_order(kata, ran, w1, w2, complete=True)
         tensors = dict(zip(MODEL_NAMES[:5], (x, w1, b1, w2, b2), strict=True))
 
         def check(again=None):
