@@ -65,6 +65,24 @@ def fail(message: str, hint: str = "") -> WrongAnswer:
     return WrongAnswer(message + ("\n" + _("Look at: {hint}").format(hint=hint) if hint else ""))
 
 
+def load_state(target: Any, source: Any, target_name: str, source_name: str, hint: str) -> None:
+    """`target.load_state_dict(source.state_dict())` (a learner's module against
+    PyTorch's, either way), failing with a WrongAnswer that quotes PyTorch's error."""
+    __tracebackhide__ = True
+    try:
+        target.load_state_dict(source.state_dict())
+    except Exception as exc:
+        lines = str(exc).strip().splitlines()
+        raise fail(
+            _("{target}.load_state_dict({source}.state_dict()) raised {exception}: {message}")
+            .format(
+                target=target_name, source=source_name, exception=type(exc).__name__,
+                message=" ".join(line.strip() for line in lines),
+            ),
+            hint,
+        ) from None
+
+
 def _dtype_hint(got: torch.dtype, want: torch.dtype) -> str:
     return _(
         "the inputs are {want}, so the result must be too. A tensor you create "
@@ -129,7 +147,7 @@ def assert_like(
             _("{name}.shape={got}, but should be {want}").format(
                 name=name, got=tuple(got.shape), want=tuple(expected.shape)
             ),
-            hint or _shape_hint(got.shape, expected.shape),
+            hint or shape_hint(got.shape, expected.shape),
         )
     if got.dtype != dtype:
         raise fail(
@@ -147,11 +165,17 @@ def assert_like(
         )
 
 
-def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
+def shape_hint(got: Sequence[int], want: Sequence[int], *, arrays: bool = False) -> str:
+    """What a wrong shape most often means; `arrays`: in NumPy's words (axis=...)."""
     if tuple(got) == tuple(reversed(want)) and len(want) == 2:
         return _(
             "the result is transposed: rows of the result come from rows of the first input."
         )
+    if len(got) != len(want) and arrays:
+        return _(
+            "the result has {got} dimensions instead of {want}: check which axes a "
+            "reduction (sum(axis=...)) removes or keeps (keepdims=True), and any broadcasting."
+        ).format(got=len(got), want=len(want))
     if len(got) != len(want):
         return _(
             "the result has {got} dimensions instead of {want}: check which dimensions a "

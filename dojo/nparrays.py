@@ -104,7 +104,7 @@ def assert_like(
             _("{name}.shape={got}, but should be {want}").format(
                 name=name, got=got.shape, want=shape
             ),
-            hint or _shape_hint(got.shape, shape),
+            hint or checks.shape_hint(got.shape, shape, arrays=True),
         )
     if got.dtype != dtype:
         raise checks.fail(
@@ -114,19 +114,6 @@ def assert_like(
             dtype_hint or _dtype_hint(dtype),
         )
     return got
-
-
-def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
-    if len(want) == 2 and tuple(got) == tuple(reversed(want)):
-        return _(
-            "the result is transposed: rows of the result come from rows of the first input."
-        )
-    if len(got) != len(want):
-        return _(
-            "the result has {got} dimensions instead of {want}: check which axes a "
-            "reduction (sum(axis=...)) removes or keeps (keepdims=True), and any broadcasting."
-        ).format(got=len(got), want=len(want))
-    return _("work out the result's shape from the inputs' shapes before computing anything.")
 
 
 def assert_values(

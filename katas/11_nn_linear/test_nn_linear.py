@@ -341,24 +341,10 @@ LINEAR_HINT = N_(
 )
 
 
-def load_state(target, source, target_name, source_name):
-    """`target.load_state_dict(source.state_dict())`, failing with a WrongAnswer."""
-    __tracebackhide__ = True
-    try:
-        target.load_state_dict(source.state_dict())
-    except Exception as exc:
-        first = str(exc).strip().splitlines()
-        raise fail(
-            _("{target}.load_state_dict({source}.state_dict()) raised {exception}: {message}")
-            .format(
-                target=target_name, source=source_name, exception=type(exc).__name__,
-                message=" ".join(line.strip() for line in first),
-            ),
-            _(
-                "the two must have the same keys (weight, bias) and shapes ((n_out, n_in) and "
-                "(n_out,)): name your parameters as nn.Linear does."
-            ),
-        ) from None
+STATE_DICT_HINT = N_(
+    "the two must have the same keys (weight, bias) and shapes ((n_out, n_in) and "
+    "(n_out,)): name your parameters as nn.Linear does."
+)
 
 
 def loaded_layer(kata, device, w, b, seed):
@@ -378,7 +364,7 @@ def loaded_layer(kata, device, w, b, seed):
     with torch.no_grad():
         reference.weight.copy_(w)
         reference.bias.copy_(b)
-    load_state(layer, reference, name, f"nn.Linear({n_in}, {n_out})")
+    checks.load_state(layer, reference, name, f"nn.Linear({n_in}, {n_out})", _(STATE_DICT_HINT))
     return layer, name
 
 
@@ -405,7 +391,7 @@ def test_linear_layer_loads_nn_linears_state_and_gives_f_linears_outputs(
     )
     # And back: nn.Linear takes the layer's state and holds the same numbers.
     back = build(nn.Linear, n_in, n_out, dtype=x.dtype, seed=seed + 1)
-    load_state(back, layer, f"nn.Linear({n_in}, {n_out})", name)
+    checks.load_state(back, layer, f"nn.Linear({n_in}, {n_out})", name, _(STATE_DICT_HINT))
     checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name=_("nn.Linear's weight"))
     checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name=_("nn.Linear's bias"))
 

@@ -255,24 +255,10 @@ def assert_parameters(layer, name, shapes, dtype, device):
     return found
 
 
-def load_state(target, source, target_name, source_name):
-    """`target.load_state_dict(source.state_dict())`, failing with a WrongAnswer."""
-    __tracebackhide__ = True
-    try:
-        target.load_state_dict(source.state_dict())
-    except Exception as exc:
-        lines = str(exc).strip().splitlines()
-        raise fail(
-            _("{target}.load_state_dict({source}.state_dict()) raised {exception}: {message}")
-            .format(
-                target=target_name, source=source_name, exception=type(exc).__name__,
-                message=" ".join(line.strip() for line in lines),
-            ),
-            _(
-                "the two must have the same keys (weight, bias) and shapes ((n_out, n_in, kh, "
-                "kw) and (n_out,)), and nothing else in state_dict()."
-            ),
-        ) from None
+STATE_DICT_HINT = N_(
+    "the two must have the same keys (weight, bias) and shapes ((n_out, n_in, kh, "
+    "kw) and (n_out,)), and nothing else in state_dict()."
+)
 
 
 def layer_hint(name, x, kernel, stride, padding):
@@ -306,7 +292,7 @@ def loaded_layer(kata, device, case, seed):
     with torch.no_grad():
         reference.weight.copy_(weight)
         reference.bias.copy_(bias)
-    load_state(layer, reference, name, "nn.Conv2d")
+    checks.load_state(layer, reference, name, "nn.Conv2d", _(STATE_DICT_HINT))
     return layer, name
 
 
@@ -337,7 +323,7 @@ def test_conv2d_layer_loads_nn_conv2ds_state_and_gives_its_outputs(kata, device,
     n_out, n_in = weight.shape[:2]
     back = build(nn.Conv2d, n_in, n_out, kernel, stride=stride, padding=padding,
                  dtype=x.dtype, seed=seed + 1)
-    load_state(back, layer, "nn.Conv2d", name)
+    checks.load_state(back, layer, "nn.Conv2d", name, _(STATE_DICT_HINT))
     checks.assert_tensor(back.weight, wd, dtype=x.dtype, device="cpu", name=_("nn.Conv2d's weight"))
     checks.assert_tensor(back.bias, bd, dtype=x.dtype, device="cpu", name=_("nn.Conv2d's bias"))
 
