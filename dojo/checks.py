@@ -379,6 +379,49 @@ def shape_forms(shape: Sequence[int]) -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
+def returns_broadcast_shape(call: str, expected: Any, oracle: str, hint: str) -> Iterator[None]:
+    """Around a learner's broadcast_shape(s) call on shapes that broadcast: a ValueError
+    ("they do not broadcast") is a wrong answer; anything else raised stays a crash,
+    with what `oracle` returns as a note."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except ValueError as exc:
+        raise fail(
+            _(
+                "{call} raised {exception}({message!r}), but these shapes broadcast "
+                "to {expected}, as {oracle} says"
+            ).format(
+                call=call, exception=type(exc).__name__, message=str(exc), expected=expected,
+                oracle=oracle,
+            ),
+            hint,
+        ) from None
+    except Exception as exc:
+        hint_note(
+            exc,
+            _("{call} should return {expected}, as {oracle} does: {hint}").format(
+                call=call, expected=expected, oracle=oracle, hint=hint
+            ),
+        )
+        raise
+
+
+def assert_broadcast_shape(got: Any, expected: Any, call: str, oracle: str, hint: str) -> None:
+    """`got` is the broadcast shape `expected`: equal, and a tuple of Python ints."""
+    __tracebackhide__ = True
+    assert_equal(got, expected, name=call, hint=hint)
+    for i, size in enumerate(got):
+        assert_exact_type(
+            size, int, name=f"{call}[{i}]",
+            hint=_(
+                "the result is a tuple of Python ints, {expected}, as {oracle} gives: take "
+                "each size from the shapes you were given."
+            ).format(expected=expected, oracle=oracle),
+        )
+
+
+@contextlib.contextmanager
 def raises(
     call: str,
     exc_type: type[BaseException] = Exception,

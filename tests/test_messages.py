@@ -70,7 +70,8 @@ CASES = [
     # 03: the expected shape, or torch's own error, in every message.
     Case("03_broadcasting", "broadcast_shape__aligns_from_the_left", "wrong",
          shows=("broadcast_shape((2, 1, 4), (3, 1)) raised ValueError(",
-                "but these shapes broadcast to (2, 3, 4)", "Look at: line the shapes up")),
+                "but these shapes broadcast to (2, 3, 4), as torch.broadcast_shapes says",
+                "Look at: line the shapes up")),
     Case("03_broadcasting", "broadcast_shape__max_without_check", "wrong",
          shows=("broadcast_shape((0,), (1,))=(1,), but should be (0,)",
                 "broadcast_shape((0,), (3,)) returned (3,), but should raise ValueError",
@@ -126,6 +127,13 @@ CASES = [
          shows=("has one linear layer (2 -> 1), but should have two",),
          hides=("keep them as attributes",)),
     # The NumPy track speaks NumPy: np.zeros(..., dtype=...), .T, np.array(...) inputs.
+    Case("13_numpy_matmul", "broadcast_shapes__aligns_from_the_left", "wrong",
+         shows=("broadcast_shapes((2, 1, 4), (3, 1)) raised ValueError(",
+                "but these shapes broadcast to (2, 3, 4), as np.broadcast_shapes says")),
+    Case("13_numpy_matmul", "broadcast_shapes__indexes_past_the_shorter_shape", "crashed",
+         shows=("IndexError",
+                "Look at: broadcast_shapes((2, 1, 4), (3, 1)) should return (2, 3, 4), as "
+                "np.broadcast_shapes does")),
     Case("13_numpy_matmul", "matmul_loops__book_zeros_loses_dtype", "wrong",
          shows=("result.dtype=float64, but should be float32",
                 "np.zeros((n, m), dtype=a.dtype)", "a = np.zeros((0, 3), dtype=np.float32)")),

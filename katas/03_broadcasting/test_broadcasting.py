@@ -4,7 +4,6 @@ Inputs reach the learner as copies (`ds.on`): the pinned tensors below are
 module constants, and a function that wrote into its input would change them.
 """
 
-import contextlib
 
 import torch
 from hypothesis import given
@@ -12,7 +11,6 @@ from hypothesis import strategies as st
 
 from dojo import checks, graded
 from dojo import strategies as ds
-from dojo.checks import fail
 from dojo.i18n import N_, _
 
 F64 = torch.float64
@@ -26,6 +24,9 @@ SHAPE_HINT = N_(
     "Two sizes fit when they are equal or one of them is 1, and the result takes the "
     "other one (0 is a size like any other: 0 with 1 gives 0)."
 )
+
+
+ORACLE = "torch.broadcast_shapes"
 
 
 def torch_broadcast_shape(shape_a, shape_b):
@@ -44,34 +45,6 @@ def torch_broadcast_error(shape_a, shape_b):
     raise AssertionError(f"{shape_a} and {shape_b} broadcast")  # a bug in the strategy
 
 
-@contextlib.contextmanager
-def raised_on_shapes_that_broadcast(call, expected):
-    """A learner's ValueError means "these shapes do not broadcast": a wrong answer
-    when they do. Anything else the learner's code raises stays a crash, with the
-    expected shape as a note."""
-    __tracebackhide__ = True
-    try:
-        yield
-    except ValueError as exc:
-        raise fail(
-            _(
-                "{call} raised {exception}({message!r}), but these shapes broadcast "
-                "to {expected}, as torch.broadcast_shapes says"
-            ).format(
-                call=call, exception=type(exc).__name__, message=str(exc), expected=expected
-            ),
-            _(SHAPE_HINT),
-        ) from None
-    except Exception as exc:
-        checks.hint_note(
-            exc,
-            _("{call} should return {expected}, as torch.broadcast_shapes does: {hint}").format(
-                call=call, expected=expected, hint=_(SHAPE_HINT)
-            ),
-        )
-        raise
-
-
 @graded("broadcast_shape")
 @given(shapes=ds.broadcastable_shapes())
 @ds.pinned(
@@ -88,17 +61,9 @@ def test_broadcast_shape_matches_torch(kata, shapes):
     shape_a, shape_b = shapes
     expected = torch_broadcast_shape(shape_a, shape_b)
     call = f"broadcast_shape({shape_a}, {shape_b})"
-    with raised_on_shapes_that_broadcast(call, expected):
+    with checks.returns_broadcast_shape(call, expected, ORACLE, _(SHAPE_HINT)):
         got = kata.broadcast_shape(shape_a, shape_b)
-    checks.assert_equal(got, expected, name=call, hint=_(SHAPE_HINT))
-    for i, size in enumerate(got):
-        checks.assert_exact_type(
-            size, int, name=f"{call}[{i}]",
-            hint=_(
-                "the result is a tuple of Python ints, {expected}, as torch.broadcast_shapes "
-                "gives: take each size from the shapes you were given."
-            ).format(expected=expected),
-        )
+    checks.assert_broadcast_shape(got, expected, call, ORACLE, _(SHAPE_HINT))
 
 
 @graded("broadcast_shape")

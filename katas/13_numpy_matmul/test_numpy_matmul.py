@@ -254,25 +254,9 @@ def shape_lists(draw, *, broadcast):
 def test_broadcast_shapes_matches_numpy(kata, shapes):
     expected = oracle_shapes(shapes)
     call = f"broadcast_shapes({', '.join(map(str, shapes))})"
-    try:
+    with checks.returns_broadcast_shape(call, expected, "np.broadcast_shapes", _(SHAPE_HINT)):
         got = kata.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise fail(
-            _(
-                "{call} raised {exception}({message!r}), but these shapes broadcast to "
-                "{expected}, as np.broadcast_shapes says"
-            ).format(call=call, exception="ValueError", message=str(exc), expected=expected),
-            _(SHAPE_HINT),
-        ) from None
-    checks.assert_equal(got, expected, name=call, hint=_(SHAPE_HINT))
-    for i, size in enumerate(got):
-        checks.assert_exact_type(
-            size, int, name=f"{call}[{i}]",
-            hint=_(
-                "the result is a tuple of Python ints, {expected}, as np.broadcast_shapes "
-                "gives: take each size from the shapes you were given."
-            ).format(expected=expected),
-        )
+    checks.assert_broadcast_shape(got, expected, call, "np.broadcast_shapes", _(SHAPE_HINT))
 
 
 @graded("broadcast_shapes")

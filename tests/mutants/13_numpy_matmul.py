@@ -39,6 +39,7 @@ EXPECTED = {
     "broadcast_shapes__max_of_sizes": "wrong",
     "broadcast_shapes__uses_numpy": "rule broken",
     "broadcast_shapes__only_two_shapes": "wrong",
+    "broadcast_shapes__indexes_past_the_shorter_shape": "crashed",
     "expand_like__broadcast_to": "rule broken",
     "expand_like__element_strides": "wrong",
     "expand_like__copy_with_tile": "rule broken",
@@ -257,6 +258,17 @@ def broadcast_shapes__aligns_from_the_left(*shapes):
             else:
                 raise ValueError(f"shapes {shapes} do not broadcast")
     return tuple(result)
+
+
+def broadcast_shapes__indexes_past_the_shorter_shape(*shapes):
+    """Walks the shapes from the right by index, without padding the shorter ones."""
+    out = []
+    for i in range(1, max((len(s) for s in shapes), default=0) + 1):
+        sizes = {s[-i] for s in shapes} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"shapes {shapes} do not broadcast")
+        out.insert(0, sizes.pop() if sizes else 1)
+    return tuple(out)
 
 
 def broadcast_shapes__max_of_sizes(*shapes):
