@@ -37,15 +37,19 @@ def showing(steps: Any, device: Any, **tensors: Any) -> Iterator[None]:
     """Add the input, as code a learner can paste, to a wrong answer raised in the block.
 
     `tensors` are the drawn CPU tensors (never handed to the learner), shown on
-    `device`; `steps` are the lines that use them.
+    `device` (None: where they are); `steps` are the lines that use them.
     """
     __tracebackhide__ = True
     try:
         yield
     except WrongAnswer as exc:
-        lines = [f"{name} = {show.tensor_code(t.to(device))}" for name, t in tensors.items()]
+        lines = [
+            f"{name} = {show.tensor_code(t.detach() if device is None else t.to(device))}"
+            for name, t in tensors.items()
+        ]
         code = "\n".join("    " + line for line in [*lines, *steps])
-        raise WrongAnswer(f"{exc}\n" + _("On this input") + f":\n{code}") from None
+        label = _("{label}:").format(label=_("On this input"))
+        raise WrongAnswer(f"{exc}\n{label}\n{code}") from None
 
 
 

@@ -163,7 +163,7 @@ def assert_grads(
     )
     small = {k: v for k, v in (inputs or {}).items() if v.numel() <= SHOW_BOTH_UP_TO}
     if small:
-        message += "\n" + _("On these inputs") + ":\n" + "\n".join(
+        message += "\n" + _("{label}:").format(label=_("On these inputs")) + "\n" + "\n".join(
             _tensor_block(k, v) for k, v in small.items()
         )
     raise WrongAnswer(message) from None

@@ -149,6 +149,9 @@ def test_a_kata_reads_in_chinese(pytester, chinese, kata_id):
     assert chinese.missing == [], f"not in the zh_CN catalogue: {sorted(set(chinese.missing))}"
     english = [(line, prose) for line in report_lines(run.output) if (prose := english_prose(line))]
     assert english == [], "\n".join(f"{prose!r} in: {line}" for line, prose in english)
+    # A label glued to an English colon ("在这个输入上:") was built outside the catalogue.
+    glued = [line for line in run.output.splitlines() if re.search(r"[\u4e00-\u9fff]:\s*$", line)]
+    assert glued == [], glued
 
 
 def test_a_kata_not_started_reads_in_chinese(pytester, chinese):

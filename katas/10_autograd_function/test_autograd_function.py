@@ -32,6 +32,7 @@ from torch.autograd.gradcheck import GradcheckError
 
 from dojo import checks, graded, grads, guard, outcomes, show
 from dojo import strategies as ds
+from dojo.backprop import showing
 from dojo.checks import cpu64, fail
 from dojo.i18n import N_, _, ngettext
 from dojo.outcomes import Blocked, NotStarted, Verdict, WrongAnswer
@@ -123,18 +124,10 @@ def autograd_reports(name, names):
         raise
 
 
-@contextlib.contextmanager
 def shown_on_failure(inputs, *calls):
     """Add the inputs and the calls, as code to paste, to a wrong answer (the harness
     shows the inputs of a function it called, not those of a Function's methods)."""
-    __tracebackhide__ = True
-    try:
-        yield
-    except WrongAnswer as exc:
-        lines = [f"{name} = {show.tensor_code(t.detach())}" for name, t in inputs.items()]
-        lines += list(calls)
-        code = "\n".join("    " + line for line in lines)
-        raise WrongAnswer(f"{exc}\n" + _("On this input") + f":\n{code}") from None
+    return showing(list(calls), None, **inputs)
 
 
 # --- what a backward returned, called directly --------------------------------
