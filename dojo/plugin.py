@@ -449,7 +449,9 @@ def _explain(
                 "the whole test run. A function returns its result instead."
             ).format(called=called, function=function))
         elif isinstance(exc, sentry.LearnerInterrupt):
-            head = said(crashed, f"{exc}. " + _("Raise another exception, or return."))
+            head = said(crashed, _("{problem}. Raise another exception, or return.").format(
+                problem=exc
+            ))
         return (
             head
             + _call_block(state, _("On this input"))

@@ -198,6 +198,7 @@ def test_a_keyboard_interrupt_raised_by_code_is_its_crash_not_the_end_of_the_run
     raise KeyboardInterrupt
 """)
     assert_failed_with(run, "crashed", "raised KeyboardInterrupt itself")
+    assert "would stop the whole test run. Raise another exception, or return." in run.output
     assert "02_matmul  2/3  matmul_loops: crashed" in run.output  # every test ran
 
 
