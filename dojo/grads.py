@@ -13,6 +13,7 @@ learner set: present, a tensor, shape, dtype, device, values.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType
 
@@ -69,12 +70,16 @@ def upstream_gradients(
 ) -> torch.Tensor:
     """A random upstream gradient (`out.g`) of `shape`: never all one value when it has
     two elements or more, so a gradient that ignores it, or sums it away, shows."""
-    return draw(
-        tensors(tuple(shape), dtype=dtype).filter(
-            lambda t: t.numel() < 2 or not bool((t == t.flatten()[0]).all())
-        ),
-        label="upstream",
-    )
+    return draw(_varied_tensors(tuple(shape), dtype), label="upstream")
+
+
+@functools.lru_cache(maxsize=4096)  # built once per shape: see dojo.strategies._reused
+def _varied_tensors(shape: tuple[int, ...], dtype: torch.dtype) -> st.SearchStrategy[torch.Tensor]:
+    return tensors(shape, dtype=dtype).filter(_varied)
+
+
+def _varied(t: torch.Tensor) -> bool:
+    return t.numel() < 2 or not bool((t == t.flatten()[0]).all())
 
 
 def _tensor_block(name: str, t: torch.Tensor) -> str:

@@ -9,6 +9,7 @@ as `np.array(...)`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,9 +31,22 @@ def from_tensor(t: torch.Tensor) -> np.ndarray:
     return ds.to_device(t, "cpu").numpy()
 
 
-def arrays(shape: ds.Shape, *, dtype: torch.dtype = torch.float32, **kw: Any) -> Any:
+def arrays(
+    shape: ds.Shape,
+    *,
+    dtype: torch.dtype = torch.float32,
+    kinds: Sequence[str] = ds.KINDS,
+    layouts: Sequence[str] = ds.LAYOUTS,
+) -> Any:
     """An array of `shape` drawn like `dojo.strategies.tensors` (kinds, layouts)."""
-    return ds.tensors(shape, dtype=dtype, **kw).map(from_tensor)
+    return _arrays(tuple(shape), dtype, tuple(kinds), tuple(layouts))
+
+
+@functools.lru_cache(maxsize=4096)  # built once per shape: see dojo.strategies._reused
+def _arrays(
+    shape: ds.Shape, dtype: torch.dtype, kinds: tuple[str, ...], layouts: tuple[str, ...]
+) -> Any:
+    return ds.tensors(shape, dtype=dtype, kinds=kinds, layouts=layouts).map(from_tensor)
 
 
 def tensor(a: Any) -> torch.Tensor:

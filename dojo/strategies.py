@@ -9,6 +9,7 @@ keyword-only, bounds named `min_*`/`max_*`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,11 +35,22 @@ def _check_bounds(name: str, low: int, high: int) -> None:
         raise InvalidArgument(f"min_{name}={low} is larger than max_{name}={high}")
 
 
+_FLOAT_DTYPES = st.sampled_from(FLOAT_DTYPES)
+
+
 def float_dtypes() -> st.SearchStrategy[torch.dtype]:
     """float32 or float64 (shrinks to float32)."""
-    return st.sampled_from(FLOAT_DTYPES)
+    return _FLOAT_DTYPES
 
 
+# Hypothesis validates each strategy object on its first draw, and a composite that
+# draws `tensors(shape)` builds a new one for every example: the validation cost a
+# third of the drawing. The strategies other composites draw from are built once per
+# argument set instead (they hold no state, so sharing them changes no example).
+_reused = functools.lru_cache(maxsize=4096)
+
+
+@_reused
 def shapes(
     *, min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0, max_side: int = MAX_SIDE
 ) -> st.SearchStrategy[Shape]:
@@ -74,6 +86,7 @@ def incompatible_matmul_shapes(
     return (n, k), (j, m)
 
 
+@_reused
 def broadcastable_shapes(
     *, min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0, max_side: int = MAX_SIDE
 ) -> st.SearchStrategy[tuple[Shape, Shape]]:
@@ -82,7 +95,11 @@ def broadcastable_shapes(
     _check_bounds("side", min_side, max_side)
     return hnp.mutually_broadcastable_shapes(
         num_shapes=2, min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
-    ).map(lambda bs: (tuple(bs.input_shapes[0]), tuple(bs.input_shapes[1])))
+    ).map(_two_shapes)
+
+
+def _two_shapes(shapes: Any) -> tuple[Shape, Shape]:
+    return tuple(shapes.input_shapes[0]), tuple(shapes.input_shapes[1])
 
 
 @st.composite
@@ -122,21 +139,26 @@ def _values(shape: Shape, kind: str, seed: int, dtype: torch.dtype) -> torch.Ten
     return base.to(dtype)
 
 
-@st.composite
 def tensors(
-    draw: st.DrawFn,
-    shape: Shape,
+    shape: Sequence[int],
     *,
     dtype: torch.dtype = torch.float32,
     kinds: Sequence[str] = KINDS,
     layouts: Sequence[str] = LAYOUTS,
-) -> torch.Tensor:
+) -> st.SearchStrategy[torch.Tensor]:
     """A CPU tensor of `shape` and `dtype`, values within +-MAX_MAGNITUDE.
 
     `kinds` picks the values: "ints" (whole numbers in [-4, 4]: ties and exact
     products), "normal", "uniform". `layouts` picks the memory layout:
     "contiguous", "transposed" (a permuted view) or "strided" (every other element).
     """
+    return _tensors(tuple(shape), dtype, tuple(kinds), tuple(layouts))
+
+
+@_reused
+def _tensors(
+    shape: Shape, dtype: torch.dtype, kinds: tuple[str, ...], layouts: tuple[str, ...]
+) -> st.SearchStrategy[torch.Tensor]:
     if not kinds:
         raise InvalidArgument(f"kinds={list(kinds)!r} is empty; expected some of {KINDS}")
     if not layouts:
@@ -147,9 +169,23 @@ def tensors(
     for layout in layouts:
         if layout not in LAYOUTS:
             raise InvalidArgument(f"layouts contains {layout!r}; expected some of {LAYOUTS}")
-    kind = draw(st.sampled_from(tuple(kinds)), label="kind")
-    seed = draw(st.integers(0, 2**32 - 1), label="seed")
-    layout = draw(st.sampled_from(tuple(layouts)), label="layout") if len(shape) else "contiguous"
+    return _drawn_tensors(shape, dtype, st.sampled_from(kinds), st.sampled_from(layouts))
+
+
+_SEEDS = st.integers(0, 2**32 - 1)
+
+
+@st.composite
+def _drawn_tensors(
+    draw: st.DrawFn,
+    shape: Shape,
+    dtype: torch.dtype,
+    kinds: st.SearchStrategy[str],
+    layouts: st.SearchStrategy[str],
+) -> torch.Tensor:
+    kind = draw(kinds, label="kind")
+    seed = draw(_SEEDS, label="seed")
+    layout = draw(layouts, label="layout") if len(shape) else "contiguous"
     if layout == "transposed" and len(shape) >= 2:
         base = _values(tuple(reversed(shape)), kind, seed, dtype)
         return base.permute(*reversed(range(len(shape))))

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from dojo import grads, nparrays
 from dojo import strategies as ds
 
 small_shapes = ds.shapes(max_dims=3, max_side=4)
@@ -205,6 +206,19 @@ def test_drawing_tensors_leaves_torchs_global_rng_alone():
     before = torch.random.get_rng_state()
     find(ds.tensors((5, 5)), lambda t: bool(t.abs().max() > 3))
     assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_the_strategies_drawn_inside_composites_are_built_once_per_argument_set():
+    """Hypothesis validates every new strategy object on its first draw (about a third
+    of a kata's drawing time when a composite built `tensors(shape)` per example): the
+    same arguments, however spelled, give back the same strategy."""
+    assert ds.tensors((2, 3)) is ds.tensors([2, 3], dtype=torch.float32, kinds=list(ds.KINDS))
+    assert ds.tensors((2, 3)) is not ds.tensors((2, 3), dtype=torch.float64)
+    assert ds.shapes(max_dims=2) is ds.shapes(max_dims=2)
+    assert ds.broadcastable_shapes() is ds.broadcastable_shapes()
+    assert ds.float_dtypes() is ds.float_dtypes()
+    assert grads._varied_tensors((2,), torch.float32) is grads._varied_tensors((2,), torch.float32)
+    assert nparrays.arrays((2,)) is nparrays.arrays([2], layouts=ds.LAYOUTS)
 
 
 @given(ds.matmul_operands())
