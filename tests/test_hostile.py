@@ -203,7 +203,9 @@ def test_a_keyboard_interrupt_raised_by_code_is_its_crash_not_the_end_of_the_run
 
 
 def test_a_real_ctrl_c_stops_the_run_and_claims_no_pass(tmp_path):
-    impl = impl_with(tmp_path, "02_matmul", LOOPS_HEADER + """
+    sleeping = tmp_path / "sleeping"
+    impl = impl_with(tmp_path, "02_matmul", LOOPS_HEADER + f"""
+    open({str(sleeping)!r}, "w").close()
     while True:
         time.sleep(0.05)
 """)
@@ -213,7 +215,13 @@ def test_a_real_ctrl_c_stops_the_run_and_claims_no_pass(tmp_path):
         cwd=ROOT, env=environment(tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True,
     )
-    time.sleep(8)  # torch imported, dense_layer graded, matmul_loops sleeping
+    # Ctrl-C once matmul_loops sleeps (torch imported, dense_layer graded): not after
+    # a fixed wait, which a busy machine can outlast.
+    deadline = time.monotonic() + HOSTILE_LIMIT
+    while not sleeping.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sleeping.exists(), f"matmul_loops never ran:\n{process.communicate()[0]}"
+    time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=HOSTILE_LIMIT)
     assert process.returncode == 2, output  # pytest's "interrupted"
