@@ -435,6 +435,27 @@ def test_crashed_shows_only_the_learners_frames(toy):
         assert noise not in failure.split("Traceback (your code only):")[1], noise
 
 
+@pytest.mark.parametrize("verdict", ["wrong", "crashed", "rule broken"])
+def test_pytest_never_formats_the_traceback_of_a_failure_the_dojo_explains(
+    toy, monkeypatch, verdict
+):
+    """pytest parses the source of every frame to format a traceback (about 80 ms for a
+    failure through Hypothesis and torch), and Hypothesis asks for it twice more: wasted
+    where the dojo replaces the report."""
+    formatted = []
+    original = pytest.Item._repr_failure_py
+
+    def spy(self, excinfo, style=None):
+        formatted.append(excinfo.type)
+        return original(self, excinfo, style)
+
+    monkeypatch.setattr(pytest.Item, "_repr_failure_py", spy)
+    result = toy.run("--impl", toy.variant(verdict), "--device", "cpu")
+    assert verdicts(result)["test_double_doubles[cpu]"] == verdict
+    assert failure_of(result, "test_double_doubles[cpu]")[0].startswith(f"{verdict}: ")
+    assert formatted == [], "pytest formatted a traceback the dojo replaces"
+
+
 def test_rule_broken_names_the_operation_and_the_learners_line(toy):
     impl = toy.variant("rule broken")
     result = toy.run("--impl", impl, "--device", "cpu")
