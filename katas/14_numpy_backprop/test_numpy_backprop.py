@@ -454,7 +454,10 @@ def test_model_forward_and_backward(kata, params):
 # --- training --------------------------------------------------------------------------
 
 EPOCHS = 200
-FALL = 4  # the last loss must be below the first divided by this
+# The last loss must be below the first divided by this. The reference's last loss is
+# at most 0.38 of its first over every seed the test draws (0 to 1000); with a quarter,
+# it failed for 5 of them, so a correct solution failed about one run in 200.
+FALL = 2
 
 
 def regression():
@@ -502,8 +505,7 @@ def test_train_makes_the_loss_fall(kata, seed):
         raise fail(
             _(
                 "with seed={seed} the loss went from {first:.4g} to {last:.4g} in "
-                "{epochs} epochs, but should fall below {target:.4g} (a quarter of "
-                "the first)"
+                "{epochs} epochs, but should fall below {target:.4g} (half the first)"
             ).format(
                 seed=seed, first=losses[0], last=losses[-1], epochs=EPOCHS,
                 target=losses[0] / FALL,
