@@ -164,14 +164,26 @@ def time_limit(
             busy = False
         raise stop()
 
+    previous_unraisable = sys.unraisablehook
+
+    def unraisable(info: Any) -> None:
+        # A tick that lands in a garbage-collector or weakref callback raises where
+        # Python cannot propagate it, and would only print "Exception ignored in ...".
+        # It counts as a swallowed stop: the next tick raises again, and the escalation
+        # stops the learner's code at its next line if ticks keep landing there.
+        if not isinstance(info.exc_value, TooSlow):
+            previous_unraisable(info)
+
     previous_handler = _raw_signal(signal.SIGALRM, on_tick)
     previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, TICK, TICK)
     previous_trace = sys.gettrace()
+    sys.unraisablehook = unraisable
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0, 0)
         _raw_signal(signal.SIGALRM, previous_handler)
+        sys.unraisablehook = previous_unraisable
         if stops > ESCALATE_AFTER:
             sys.settrace(previous_trace)
         if previous_delay > 0:  # someone else's timer: give it back what is left

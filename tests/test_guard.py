@@ -3,6 +3,7 @@ changed inputs, and remembered for the failure message."""
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import time
@@ -340,6 +341,36 @@ def test_a_sleeping_loop_is_stopped_by_the_wall_clock(learner):
     with pytest.raises(TooSlow, match="mostly waiting rather than computing"):
         wrap(learner, module, "nap", time_limit=0.1)(1)
     assert time.monotonic() - start < 4
+
+
+def test_a_stop_landing_in_a_gc_callback_is_raised_again_and_never_printed(
+    learner, monkeypatch
+):
+    """A tick can land in a garbage collector's callback (Hypothesis keeps one), where
+    Python cannot raise and only prints "Exception ignored in ...": the learner read a
+    warning about the dojo's internals. The stop must still come, and nothing print."""
+    printed = []
+    monkeypatch.setattr(sys, "unraisablehook", printed.append)
+
+    def slow_callback(phase, info):  # most of the time is spent here
+        if phase == "start":
+            end = time.process_time() + 0.02
+            while time.process_time() < end:
+                pass
+
+    module = learner.load(
+        "def churn(x):\n    while True:\n        a = []\n        a.append(a)\n"
+    )
+    gc.callbacks.append(slow_callback)
+    try:
+        start = time.monotonic()
+        with pytest.raises(TooSlow, match=r"churn used more than 0\.2 s of CPU time"):
+            wrap(learner, module, "churn", time_limit=0.2)(1)
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert time.monotonic() - start < 4
+    assert printed == []
+    assert sys.unraisablehook == printed.append  # put back
 
 
 def test_a_quick_call_leaves_no_timer_running(learner):
