@@ -52,6 +52,45 @@ def showing(steps: Any, device: Any, **tensors: Any) -> Iterator[None]:
         raise WrongAnswer(f"{exc}\n{label}\n{code}") from None
 
 
+# --- the same in both katas: each layer's hint, the steps a failure shows, the book's model
+
+RELU_HINT = N_("out = Relu()(x) is x.clamp_min(0.): every negative element becomes 0.")
+RELU_STEPS = ["layer = Relu()", "out = layer(x)"]
+LIN_HINT = N_(
+    "out = Lin(w, b)(x) is x @ w + b: here w is (n_in, n_out), one column per output, "
+    "so there is no transpose."
+)
+LIN_GRAD_HINTS = {
+    "inp": N_("inp.g = out.g @ w.t(): (N, n_out) @ (n_out, n_in) gives inp's shape (N, n_in)."),
+    "w": N_(
+        "w.g = inp.t() @ out.g: (n_in, N) @ (N, n_out) gives w's shape (n_in, n_out); "
+        "every row of the batch adds its part."
+    ),
+    "b": N_(
+        "b was added to every row, so b.g adds out.g up over the rows (the batch): "
+        "out.g.sum(0), not the mean, and not over the outputs."
+    ),
+}
+LIN_STEPS = ["layer = Lin(w, b)", "out = layer(x)"]
+MSE_HINT = N_(
+    "loss = Mse()(inp, targ) is the mean over the N rows of (inp[i, 0] - targ[i]) ** 2, a "
+    "0-dim tensor. Squeeze the last dimension of inp first: (N, 1) - (N,) broadcasts to "
+    "(N, N)."
+)
+MSE_STEPS = ["layer = Mse()", "loss = layer(inp, targ)"]
+MODEL_HINT = N_(
+    "model(x, targ) runs Lin(w1, b1), Relu(), Lin(w2, b2) on x, then returns "
+    "Mse()(output, targ): the loss, a 0-dim tensor."
+)
+MODEL_STEPS = ["model = Model(w1, b1, w2, b2)", "loss = model(x, targ)"]
+BOOK_MODEL = (  # the book's shapes, scaled down; every hidden row has a negative value
+    torch.tensor([[1.0, -1.0], [0.5, 2.0], [-3.0, 0.0]]),
+    torch.tensor([[1.0, -1.0, 0.5, 2.0], [0.0, 1.0, -1.0, 1.0]]),
+    torch.tensor([0.0, 1.0, 0.0, -1.0]),
+    torch.tensor([[1.0], [-2.0], [0.5], [1.0]]), torch.tensor([0.5]),
+    torch.tensor([1.0, -2.0, 3.0]),
+)
+
 
 REPLACE_HINT = N_(
     "a second backward() must give the same .g as the first: backward() replaces .g "

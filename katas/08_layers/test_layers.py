@@ -18,7 +18,17 @@ from hypothesis import assume, given
 from dojo import checks, graded, grads, guard
 from dojo import strategies as ds
 from dojo.backprop import (
+    BOOK_MODEL,
+    LIN_GRAD_HINTS,
+    LIN_HINT,
+    LIN_STEPS,
+    MODEL_HINT,
     MODEL_NAMES,
+    MODEL_STEPS,
+    MSE_HINT,
+    MSE_STEPS,
+    RELU_HINT,
+    RELU_STEPS,
     assert_grads_reach_given,
     assert_refuses_backward,
     assert_reverse_order,
@@ -59,12 +69,10 @@ REFUSAL_HINT = N_(
 
 # --- Relu -------------------------------------------------------------------------
 
-RELU_HINT = N_("out = Relu()(x) is x.clamp_min(0.): every negative element becomes 0.")
 RELU_GRAD_HINT = N_(
     "inp.g is out.g where inp > 0 and 0 where inp < 0 (at exactly 0 either is "
     "accepted): the mask (inp > 0) times out.g, element by element."
 )
-RELU_STEPS = ["layer = Relu()", "out = layer(x)"]
 KEEP_INPUT = N_(
     "the layer must remember the very tensor it is called on: `self.inp = inp` in "
     "__call__, not a copy or a reshaped view of it (inp.clone(), inp.detach(), "
@@ -124,23 +132,6 @@ def test_relu_backward_before_any_call_says_so(kata, device):
 
 
 # --- Lin --------------------------------------------------------------------------
-
-LIN_HINT = N_(
-    "out = Lin(w, b)(x) is x @ w + b: here w is (n_in, n_out), one column per output, "
-    "so there is no transpose."
-)
-LIN_GRAD_HINTS = {
-    "inp": N_("inp.g = out.g @ w.t(): (N, n_out) @ (n_out, n_in) gives inp's shape (N, n_in)."),
-    "w": N_(
-        "w.g = inp.t() @ out.g: (n_in, N) @ (N, n_out) gives w's shape (n_in, n_out); "
-        "every row of the batch adds its part."
-    ),
-    "b": N_(
-        "b was added to every row, so b.g adds out.g up over the rows (the batch): "
-        "out.g.sum(0), not the mean, and not over the outputs."
-    ),
-}
-LIN_STEPS = ["layer = Lin(w, b)", "out = layer(x)"]
 
 
 def keep_parameter(name):
@@ -229,17 +220,11 @@ def test_lin_backward_before_any_call_says_so(kata, device):
 
 # --- Mse --------------------------------------------------------------------------
 
-MSE_HINT = N_(
-    "loss = Mse()(inp, targ) is the mean over the N rows of (inp[i, 0] - targ[i]) ** 2, a "
-    "0-dim tensor. Squeeze the last dimension of inp first: (N, 1) - (N,) broadcasts to "
-    "(N, N)."
-)
 MSE_GRAD_HINT = N_(
     "the derivative of mean((inp[i, 0] - targ[i]) ** 2) with respect to inp[i, 0] is "
     "2 * (inp[i, 0] - targ[i]) / N: the 2 from the square, the 1/N from the mean. inp.g "
     "has inp's shape (N, 1): unsqueeze(-1) the (N,) difference."
 )
-MSE_STEPS = ["layer = Mse()", "loss = layer(inp, targ)"]
 
 
 @graded("Mse")
@@ -298,11 +283,6 @@ def test_mse_backward_before_any_call_says_so(kata, device):
 
 # --- Model ------------------------------------------------------------------------
 
-MODEL_STEPS = ["model = Model(w1, b1, w2, b2)", "loss = model(x, targ)"]
-MODEL_HINT = N_(
-    "model(x, targ) runs Lin(w1, b1), Relu(), Lin(w2, b2) on x, then returns "
-    "Mse()(output, targ): the loss, a 0-dim tensor."
-)
 MODEL_GRAD_HINT = N_(
     "Model.backward() calls the loss's backward(), then each layer's backward() in reverse "
     "order; each layer sets .g on its own input and parameters."
@@ -319,15 +299,6 @@ def layers_run_backward(calls, model):
         call.arguments.get("self") for call in calls
         if call.function.endswith(".backward") and call.arguments.get("self") is not model
     ]
-
-
-BOOK_MODEL = (  # the book's shapes, scaled down; every hidden row has a negative value
-    torch.tensor([[1.0, -1.0], [0.5, 2.0], [-3.0, 0.0]]),
-    torch.tensor([[1.0, -1.0, 0.5, 2.0], [0.0, 1.0, -1.0, 1.0]]),
-    torch.tensor([0.0, 1.0, 0.0, -1.0]),
-    torch.tensor([[1.0], [-2.0], [0.5], [1.0]]), torch.tensor([0.5]),
-    torch.tensor([1.0, -2.0, 3.0]),
-)
 
 
 @graded("Model")
