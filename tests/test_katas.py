@@ -4,7 +4,6 @@ every mutant is caught and every correct alternative passes."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import linecache
 import textwrap
 
@@ -25,6 +24,7 @@ from katarun import (
 )
 
 from dojo import notebook
+from dojo.loader import load_module, module_path
 from dojo.rules import RuleMode, RuleSet
 
 KATA_IDS = [k.id for k in COURSE.katas]
@@ -225,21 +225,14 @@ def test_a_broken_operation_budget_shows_a_shrunk_input(pytester):
         assert not over_budget(*smaller), (a.shape, b.shape)
 
 
-def _module(path):
-    spec = importlib.util.spec_from_file_location(f"suite_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_numpy_train_passes_on_the_seeds_where_a_quarter_was_asked():
     """Kata 14's `train` test draws a seed from 0 to 1000. When it asked for a last loss
     below a quarter of the first, the reference failed on these five seeds (a learner
     profile run hit 203): a correct solution failed one run in 200. Over all 1001 seeds
     the reference's last loss is at most 0.38 of its first."""
     kata = COURSE.kata("14_numpy_backprop")
-    tests = _module(KATAS / kata.id / "test_numpy_backprop.py")
-    reference = _module(REFERENCE / kata.id / f"{kata.module}.py")
+    tests = load_module(KATAS / kata.id / "test_numpy_backprop.py", kata)
+    reference = load_module(module_path(REFERENCE, kata), kata)
     x, y = tests.regression()
     for seed in (203, 469, 649, 731, 949):
         losses = reference.train(x, y, epochs=tests.EPOCHS, seed=seed)
